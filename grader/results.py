@@ -1,0 +1,140 @@
+"""The grader's results as plain data: verdicts, check results, evaluations, grades.
+
+Everything here is a frozen dataclass that `to_dict()` turns into JSON-ready data; rendering
+happens only in `report.py`. The JSON layout is documented in docs/result-schema.md and carries
+`SCHEMA_VERSION`: bump it whenever a field is renamed or removed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Verdict(enum.Enum):
+    """Every way a grade can end, each with the sentence a student reads first."""
+
+    PASSED = ("passed", "The model meets the task's contract and scores at or above the pass mark.")
+    BELOW_PASS_MARK = ("below_pass_mark", "The model works but scores below the pass mark.")
+    CONTRACT_FAILED = (
+        "contract_failed",
+        "The model does not meet the task's contract (see the failed checks and how to fix them).",
+    )
+    UNSAFE_MODEL = (
+        "unsafe_model",
+        "The model contains code (a Lambda layer or a custom object) that the grader refuses to run.",
+    )
+    INVALID_MODEL = (
+        "invalid_model",
+        "The file is not a Keras model the grader can read (truncated, not HDF5, or missing its "
+        "architecture). Save it again with model.save('mymodel.h5').",
+    )
+    MODEL_NOT_LOADABLE = (
+        "model_not_loadable",
+        "The file looks like a Keras model but Keras could not load it.",
+    )
+    EVALUATION_FAILED = (
+        "evaluation_failed",
+        "The model loaded but failed while predicting on the evaluation data.",
+    )
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+
+    @property
+    def passed(self) -> bool:
+        return self is Verdict.PASSED
+
+    @property
+    def exit_code(self) -> int:
+        """0 passed; 1 graded but not passed (the CLI reserves 2 for usage/infrastructure)."""
+        return 0 if self.passed else 1
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Verdict):
+        return value.code
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+class _Serialisable:
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult(_Serialisable):
+    """One contract check: what was found, what was expected, and how to fix it."""
+
+    name: str
+    title: str
+    passed: bool
+    found: str
+    expected: str
+    fix: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassScore(_Serialisable):
+    label: int
+    name: str
+    support: int
+    accuracy: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Evaluation(_Serialisable):
+    """The model's performance on the task's hidden evaluation split."""
+
+    metric: str  # "accuracy" or "mae"
+    value: float
+    samples: int
+    dataset_source: str
+    dataset_note: str = ""  # e.g. "a 1,000-digit subset of MNIST"
+    per_class: tuple[ClassScore, ...] = ()
+    confusion_matrix: tuple[tuple[int, ...], ...] = ()
+    raw_pixels_value: float | None = None  # the metric on un-normalised inputs, when relevant
+    backend: str = ""  # which Keras loaded the model
+
+
+@dataclasses.dataclass(frozen=True)
+class Score(_Serialisable):
+    points: int
+    max_points: int
+    band: str
+    pass_points: int
+
+    @property
+    def passed(self) -> bool:
+        return self.points >= self.pass_points
+
+
+@dataclasses.dataclass(frozen=True)
+class Grade(_Serialisable):
+    """The whole outcome for one model file against one task."""
+
+    task_id: str
+    task_title: str
+    model_path: str
+    verdict: Verdict
+    summary: str
+    checks: tuple[CheckResult, ...] = ()
+    evaluation: Evaluation | None = None
+    score: Score | None = None
+    notes: tuple[str, ...] = ()  # advice that does not change the grade
+    model: dict[str, Any] = dataclasses.field(default_factory=dict)  # inspector's findings
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"schema_version": SCHEMA_VERSION, **_plain(self)}
+        data["verdict_message"] = self.verdict.message
+        data["passed"] = self.verdict.passed
+        return data
