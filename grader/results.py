@@ -112,6 +112,7 @@ class Score(_Serialisable):
     max_points: int
     band: str
     pass_points: int
+    capped_by_contract: bool = False  # measured higher, held below the pass mark by a failed check
 
     @property
     def passed(self) -> bool:
@@ -132,6 +133,9 @@ class Grade(_Serialisable):
     score: Score | None = None
     notes: tuple[str, ...] = ()  # advice that does not change the grade
     model: dict[str, Any] = dataclasses.field(default_factory=dict)  # inspector's findings
+
+    def with_note(self, note: str) -> "Grade":
+        return dataclasses.replace(self, notes=(*self.notes, note))
 
     def to_dict(self) -> dict[str, Any]:
         data = {"schema_version": SCHEMA_VERSION, **_plain(self)}

@@ -1,0 +1,207 @@
+"""The model contract checks: each a small function returning a `CheckResult`.
+
+Static checks read only what the inspector found in the file; the last two judge evidence from
+evaluation. Messages use the course's words: what was found, what was expected, and the fix.
+"""
+from __future__ import annotations
+
+from grader.inspect import ModelInfo
+from grader.losses import canonical_loss
+from grader.results import CheckResult, Evaluation
+from grader.tasks import TaskSpec
+
+SPARSE_CCE = "sparse_categorical_crossentropy"
+CCE = "categorical_crossentropy"
+BCE = "binary_crossentropy"
+REGRESSION_LOSSES = frozenset({"mean_squared_error", "mean_absolute_error", "huber", "log_cosh",
+                               "mean_squared_logarithmic_error", "mean_absolute_percentage_error"})
+# The seed's pairing table: which losses belong with which output activation.
+SEED_PAIRS = {
+    "softmax": frozenset({SPARSE_CCE, CCE}),
+    "sigmoid": frozenset({BCE}),
+    "logits": frozenset({SPARSE_CCE, CCE, BCE}),
+    "linear": REGRESSION_LOSSES,
+}
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _head(task: TaskSpec) -> str:
+    """The seed's recipe for the last layer and loss of this task."""
+    units = task.model.output_units
+    if not task.is_classification:
+        return f"Dense({units}) with no activation (linear), compiled with loss='mse'"
+    return f"Dense({units}, activation='softmax'), compiled with loss='{SPARSE_CCE}' (integer labels) or '{CCE}' (one-hot labels)"
+
+
+def _role(info: ModelInfo, task: TaskSpec) -> str:
+    """The output activation as the spec names it: a linear classifier head counts as 'logits'."""
+    activation = info.output_activation or "linear"
+    if activation == "linear" and task.is_classification:
+        return "logits"
+    return activation
+
+
+def check_file_size(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    size_mb = info.file_size / 2**20
+    limit = task.model.max_file_mb
+    return CheckResult(
+        name="file_size", title="Model file size",
+        passed=size_mb <= limit,
+        found=f"{size_mb:.1f} MB", expected=f"at most {limit:g} MB",
+        fix="" if size_mb <= limit else
+        "Use fewer or smaller layers (fewer Dense units, a Conv2D/MaxPooling2D before Flatten), "
+        "and save only the final model with model.save('mymodel.h5').",
+    )
+
+
+def check_safe_to_load(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    unsafe = list(info.unsafe_objects)
+    return CheckResult(
+        name="safe_to_load", title="No code inside the model",
+        passed=not unsafe,
+        found=", ".join(unsafe) if unsafe else "only built-in Keras layers",
+        expected="only built-in Keras layers, activations and losses",
+        fix="" if not unsafe else
+        "The grader never runs code stored in a model file. Replace Lambda layers with built-in "
+        "layers (Rescaling, Reshape, Flatten, Activation) and custom classes with Keras's own, "
+        "or normalise inputs (x / 255) before fit instead of inside the model.",
+    )
+
+
+def check_input_shape(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    accepted = [tuple(s) for s in task.model.input_shapes]
+    shape = info.input_shape
+    passed = shape is not None and any(_matches(shape, a) for a in accepted)
+    expected = " or ".join(_shape(a) for a in accepted)
+    if passed:
+        fix = ""
+    elif task.dataset.preprocessing == "scale_255":
+        fix = ("Start the model with Flatten(input_shape=(28, 28)) (or an Input/Reshape to "
+               "(28, 28, 1) for Conv2D) so it takes a 28×28 image as the data has it.")
+    else:
+        fix = f"Give the first layer input_shape={_shape(accepted[0])}: the shape of one example, without the batch."
+    return CheckResult(
+        name="input_shape", title="Input shape",
+        passed=passed,
+        found="not recorded in the file" if shape is None else _shape(shape),
+        expected=expected, fix=fix,
+    )
+
+
+def _matches(shape: tuple, accepted: tuple) -> bool:
+    return len(shape) == len(accepted) and all(d is None or d == a for d, a in zip(shape, accepted))
+
+
+def check_output_units(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    units = task.model.output_units
+    found = info.output_units
+    what = f"{units} (one per class)" if task.is_classification else f"{units} (one number per input)"
+    return CheckResult(
+        name="output_units", title="Output units",
+        passed=found == units,
+        found="unknown" if found is None else str(found), expected=what,
+        fix="" if found == units else
+        f"The last Dense layer must have as many units as there are classes: use {_head(task)}."
+        if task.is_classification else f"End the model with {_head(task)}.",
+    )
+
+
+def check_output_activation(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    allowed = task.model.activations
+    role = _role(info, task)
+    activation = info.output_activation or "linear"
+    passed = role in allowed and (role != "logits" or info.loss_from_logits)
+    readable = [("linear with from_logits=True" if a == "logits" else a) for a in allowed]
+    if passed:
+        fix = ""
+    elif role == "sigmoid" and task.is_classification:
+        fix = (f"sigmoid is for two classes (Dense(1, activation='sigmoid') with '{BCE}'); "
+               f"for {task.model.output_units} classes use {_head(task)}.")
+    elif role == "logits":
+        fix = (f"The last Dense layer has no activation, so it outputs raw scores (logits). "
+               f"Use {_head(task)}, or keep it linear and compile with "
+               f"tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True).")
+    else:
+        fix = f"Use {_head(task)}."
+    return CheckResult(
+        name="output_activation", title="Output activation",
+        passed=passed,
+        found=f"'{activation}'" + (" (from_logits=True)" if role == "logits" and info.loss_from_logits else ""),
+        expected=" or ".join(readable), fix=fix,
+    )
+
+
+def check_loss_pairing(info: ModelInfo, task: TaskSpec) -> CheckResult:
+    role = _role(info, task)
+    activation = info.output_activation or "linear"
+    loss = canonical_loss(info.loss) if info.loss else None
+    name, title = "loss_pairing", "Activation ↔ loss pairing"
+    if loss is None:
+        return CheckResult(
+            name=name, title=title, passed=False,
+            found="no loss recorded (the model was saved without compile)",
+            expected=f"a loss that pairs with '{activation}'",
+            fix=f"Compile before training and saving: {_head(task)}.",
+        )
+    seed_ok = loss in SEED_PAIRS.get(role, frozenset())
+    task_losses = {canonical_loss(l) for l in task.model.losses.get(role, [])}
+    task_ok = role not in task.model.losses or loss in task_losses
+    passed = seed_ok and task_ok
+    found = f"'{activation}' output with '{loss}'" + (" (from_logits=True)" if info.loss_from_logits else "")
+    if role == "softmax":
+        expected = f"softmax with '{SPARSE_CCE}' (integer labels) or '{CCE}' (one-hot labels)"
+    elif role == "sigmoid":
+        expected = f"sigmoid with '{BCE}'"
+    elif role == "logits":
+        expected = "a cross-entropy loss with from_logits=True"
+    else:
+        expected = "a regression loss: mse, mae or huber"
+    if passed:
+        fix = ""
+    elif role == "softmax" and loss == BCE:
+        fix = (f"'{BCE}' belongs with Dense(1, activation='sigmoid') for two classes. "
+               f"With softmax use '{SPARSE_CCE}' (labels 0–{task.model.output_units - 1}) "
+               f"or '{CCE}' (one-hot labels).")
+    elif role == "sigmoid":
+        fix = f"sigmoid pairs with '{BCE}' (two classes). For this task use {_head(task)}."
+    elif role == "logits" and not info.loss_from_logits:
+        fix = ("A linear output gives logits, so the loss must be told: "
+               "tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), "
+               f"or add activation='softmax' and use '{SPARSE_CCE}'.")
+    else:
+        fix = f"Use {_head(task)}."
+    return CheckResult(name=name, title=title, passed=passed, found=found, expected=expected, fix=fix)
+
+
+STATIC_CHECKS = (check_file_size, check_safe_to_load, check_input_shape, check_output_units,
+                 check_output_activation, check_loss_pairing)
+
+
+def static_checks(info: ModelInfo, task: TaskSpec) -> tuple[CheckResult, ...]:
+    return tuple(check(info, task) for check in STATIC_CHECKS)
+
+
+def check_label_encoding(info: ModelInfo, task: TaskSpec, evaluation: Evaluation) -> CheckResult | None:
+    """A one-hot loss trained on integer labels leaves accuracy at chance (the seed's warning).
+
+    Only judged when the evidence points that way: a one-hot loss and accuracy near chance.
+    """
+    if not task.is_classification or not info.loss or canonical_loss(info.loss) != CCE:
+        return None
+    classes = task.model.output_units
+    chance = 1 / classes
+    at_chance = evaluation.value <= chance * 1.5
+    return CheckResult(
+        name="label_encoding", title="Labels match the loss",
+        passed=not at_chance,
+        found=(f"'{CCE}' with accuracy {evaluation.value:.1%}, about chance ({chance:.0%})"
+               if at_chance else f"'{CCE}' with accuracy {evaluation.value:.1%}"),
+        expected=f"'{CCE}' only with one-hot labels; integer labels 0–{classes - 1} need '{SPARSE_CCE}'",
+        fix="" if not at_chance else
+        f"The labels are integers 0–{classes - 1}, but '{CCE}' expects one-hot labels, so the "
+        f"model never learned (accuracy stays at chance). Compile with loss='{SPARSE_CCE}', or "
+        f"one-hot encode the labels first: y = tf.keras.utils.to_categorical(y, {classes}).",
+    )

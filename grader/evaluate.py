@@ -1,0 +1,258 @@
+"""Scoring a model on the task's hidden evaluation split.
+
+The model runs in a separate prediction worker process (`grader.predict_worker`): a model file
+that crashes Keras, or HDF5 itself, ends as a verdict instead of taking the grader down. The
+worker gets inputs only; labels stay here and every metric is computed here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from grader import datasets
+from grader.inspect import ModelInfo
+from grader.results import CheckResult, ClassScore, Evaluation, Verdict
+from grader.tasks import TaskSpec
+
+WORKER_START_SECONDS = 120
+RAW_PIXELS_MARGIN = 0.2  # accuracy gained on 0-255 inputs that says "you forgot / 255"
+
+
+class WorkerError(RuntimeError):
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclasses.dataclass(frozen=True)
+class Predictions:
+    backend: str
+    fallback_reason: str
+    outputs: dict[str, np.ndarray]
+
+
+class PredictionWorker:
+    """A `python -m grader.predict_worker` process, started on first use and reused after."""
+
+    def __init__(self, timeout_seconds: float = 300) -> None:
+        self.timeout_seconds = timeout_seconds
+        self._process: subprocess.Popen | None = None
+        self._answers: queue.Queue[str | None] = queue.Queue()
+        self._stderr_tail: list[str] = []
+
+    def __enter__(self) -> "PredictionWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
+        env.pop("TF_USE_LEGACY_KERAS", None)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.predict_worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env, start_new_session=True,
+        )
+        self._answers = queue.Queue()
+        self._stderr_tail = []
+        threading.Thread(target=self._pump, args=(self._process.stdout, self._answers), daemon=True).start()
+        threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True).start()
+        self._receive(WORKER_START_SECONDS, stage="start")
+
+    @staticmethod
+    def _pump(stream, answers: queue.Queue) -> None:
+        for line in stream:
+            answers.put(line)
+        answers.put(None)
+
+    def _drain(self, stream) -> None:
+        for line in stream:
+            self._stderr_tail = (self._stderr_tail + [line.rstrip()])[-20:]
+
+    def _receive(self, timeout: float, stage: str) -> dict:
+        try:
+            line = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            self.close()
+            raise WorkerError(stage, f"no answer within {timeout:.0f} s") from None
+        if line is None:
+            code = self._process.wait() if self._process else None
+            self._process = None
+            cause = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            detail = next((l for l in reversed(self._stderr_tail) if l.strip()), "")
+            raise WorkerError(stage, f"the prediction process died ({cause}) {detail}".strip())
+        return json.loads(line)
+
+    def predict(self, model_path: str | Path, inputs: dict[str, np.ndarray]) -> Predictions:
+        if self._process is None:
+            self._start()
+        with tempfile.TemporaryDirectory(prefix="grader-predict-") as scratch:
+            paths = {}
+            for name, array in inputs.items():
+                paths[name] = os.path.join(scratch, f"in_{name}.npy")
+                np.save(paths[name], array, allow_pickle=False)
+            request = {"model": str(model_path), "inputs": paths, "out_dir": scratch}
+            try:
+                self._process.stdin.write(json.dumps(request) + "\n")
+                self._process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self.close()
+                raise WorkerError("start", "the prediction process is not running") from None
+            answer = self._receive(self.timeout_seconds, stage="predict")
+            if not answer.get("ok"):
+                raise WorkerError(answer.get("stage", "predict"), answer.get("error", "unknown error"))
+            outputs = {name: np.load(path, allow_pickle=False) for name, path in answer["outputs"].items()}
+        return Predictions(answer["backend"], answer.get("fallback_reason", ""), outputs)
+
+    def close(self) -> None:
+        if self._process is not None:
+            try:
+                os.killpg(self._process.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._process.wait()
+            self._process = None
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationOutcome:
+    evaluation: Evaluation | None = None
+    failure: Verdict | None = None  # set when the model could not be evaluated
+    detail: str = ""
+    checks: tuple[CheckResult, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def model_inputs(task: TaskSpec, info: ModelInfo, x: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+    """The evaluation inputs shaped for this model, or ({}, why not) when it cannot take them."""
+    per_example = tuple(x.shape[1:])
+    shape = _input_shape_for(task, info, per_example)
+    if shape is None:
+        found = "unknown" if info.input_shape is None else str(tuple(info.input_shape))
+        return {}, (f"the model's input shape {found} cannot take this task's examples of shape "
+                    f"{per_example}, so it was not evaluated")
+    n = len(x)
+    x = x.astype(np.float32)
+    inputs = {"task": (x / 255.0 if task.dataset.preprocessing == "scale_255" else x).reshape((n, *shape))}
+    if task.dataset.preprocessing == "scale_255":
+        inputs["raw"] = x.reshape((n, *shape))
+    return inputs, ""
+
+
+def _input_shape_for(task: TaskSpec, info: ModelInfo, per_example: tuple) -> tuple | None:
+    if info.input_shape is None:
+        return None
+    shape = tuple(info.input_shape)
+    for accepted in task.model.input_shapes:
+        if len(accepted) == len(shape) and all(d is None or d == a for d, a in zip(shape, accepted)):
+            return tuple(accepted)
+    if None not in shape and int(np.prod(shape)) == int(np.prod(per_example)):
+        return shape  # a shape the contract refuses but the data fits: score it all the same
+    return None
+
+
+def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) -> EvaluationOutcome:
+    split = datasets.evaluation_split(task.dataset.name)
+    source = datasets.data_source(task.dataset.name)
+    inputs, refusal = model_inputs(task, info, split.x)
+    if not inputs:
+        return EvaluationOutcome(notes=(f"Not evaluated: {refusal}.",))
+    try:
+        predictions = worker.predict(info.path, inputs)
+    except WorkerError as error:
+        verdict = Verdict.MODEL_NOT_LOADABLE if error.stage in ("load", "start") else Verdict.EVALUATION_FAILED
+        return EvaluationOutcome(failure=verdict, detail=str(error))
+
+    notes = []
+    if predictions.fallback_reason:
+        notes.append(f"Loaded with {predictions.backend}: Keras 3 could not read this older file "
+                     f"({predictions.fallback_reason}).")
+    output_check, task_outputs = _check_runtime_output(predictions.outputs["task"], task)
+    if task_outputs is None:
+        return EvaluationOutcome(failure=Verdict.CONTRACT_FAILED, checks=(output_check,), notes=tuple(notes))
+
+    value, per_class, confusion = _metric(task, task_outputs, split.y)
+    raw_value = None
+    if "raw" in predictions.outputs:
+        raw = _as_rows(predictions.outputs["raw"], task.model.output_units)
+        if raw is not None:
+            raw_value = _metric(task, raw, split.y)[0]
+            if raw_value >= value + RAW_PIXELS_MARGIN:
+                notes.append(
+                    f"Your model scores {raw_value:.1%} on raw 0–255 pixels but {value:.1%} on "
+                    "pixels / 255, which is what the task feeds it: it was trained on unnormalised "
+                    "images. Divide x_train and x_valid by 255 before fit (x_train = x_train / 255.0).")
+    evaluation = Evaluation(
+        metric=task.metric.name, value=value, samples=len(split.y),
+        dataset_source=source.origin, dataset_note=source.note,
+        per_class=per_class, confusion_matrix=confusion, raw_pixels_value=raw_value,
+        backend=predictions.backend,
+    )
+    return EvaluationOutcome(evaluation=evaluation, checks=(output_check,), notes=tuple(notes))
+
+
+def _as_rows(outputs: np.ndarray, units: int) -> np.ndarray | None:
+    rows = outputs.reshape((len(outputs), -1)) if outputs.ndim != 1 else outputs.reshape((-1, 1))
+    return rows if rows.shape[1] == units else None
+
+
+def _check_runtime_output(outputs: np.ndarray, task: TaskSpec) -> tuple[CheckResult, np.ndarray | None]:
+    units = task.model.output_units
+    rows = _as_rows(outputs, units)
+    finite = rows is not None and bool(np.isfinite(rows).all())
+    passed = rows is not None and finite
+    if rows is None:
+        found = f"predictions of shape {tuple(outputs.shape)}"
+        fix = f"The model's output must be {units} number(s) per example; check the last layers."
+    elif not finite:
+        found = f"{int((~np.isfinite(rows)).any(axis=1).sum())} predictions contain NaN or infinity"
+        fix = ("Training diverged or the weights are broken: lower the learning rate, normalise "
+               "the inputs (x / 255) and train again.")
+    else:
+        found, fix = f"{units} finite number(s) per example", ""
+    check = CheckResult(name="runtime_output", title="Predictions at run time", passed=passed,
+                        found=found, expected=f"{units} finite number(s) per example", fix=fix)
+    # Non-finite rows still get scored (as wrong), so the report shows what the model earns.
+    return check, rows
+
+
+def _metric(task: TaskSpec, rows: np.ndarray, y: np.ndarray):
+    if not task.is_classification:
+        error = np.abs(rows[:, 0].astype(np.float64) - y.astype(np.float64))
+        return float(np.mean(error)), (), ()
+    classes = task.model.output_units
+    predicted = _predicted_classes(rows, classes)
+    value = float(np.mean(predicted == y))
+    confusion = np.zeros((classes, classes), dtype=np.int64)
+    valid = (predicted >= 0) & (predicted < classes)
+    np.add.at(confusion, (y[valid], predicted[valid]), 1)
+    names = task.dataset.class_names or [str(c) for c in range(classes)]
+    per_class = tuple(
+        ClassScore(label=c, name=names[c], support=int((y == c).sum()),
+                   accuracy=float(confusion[c, c] / max(1, (y == c).sum())))
+        for c in range(classes)
+    )
+    return value, per_class, tuple(tuple(int(v) for v in row) for row in confusion)
+
+
+def _predicted_classes(rows: np.ndarray, classes: int) -> np.ndarray:
+    rows = np.where(np.isfinite(rows), rows, -np.inf)
+    if rows.shape[1] > 1:
+        predicted = rows.argmax(axis=1)
+        predicted[np.isneginf(rows).all(axis=1)] = -1
+        return predicted
+    # One output unit: a sigmoid for two classes, or a regression-style class number.
+    value = rows[:, 0]
+    if classes == 2:
+        return (value > 0.5).astype(np.int64)
+    return np.where(np.isfinite(value), np.clip(np.rint(value), -1, classes), -1).astype(np.int64)

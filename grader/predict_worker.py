@@ -1,0 +1,95 @@
+"""A prediction worker: loads untrusted model files safely and predicts on inputs it is given.
+
+Run as `python -m grader.predict_worker`. It reads one JSON request per line on stdin and answers
+one JSON line on stdout, so one warm process can score many models. It never sees labels: the
+grader keeps them and computes every metric itself. Model files reach it only after the static
+inspector has refused Lambda layers and custom objects, and Keras 3 loads them in safe mode.
+
+Request:  {"model": PATH, "inputs": {"name": NPY_PATH, ...}, "out_dir": DIR}
+Answer:   {"ok": true, "backend": "Keras 3.15.1", "fallback_reason": "", "outputs": {"name": NPY_PATH}}
+     or   {"ok": false, "stage": "load" | "predict", "error": "..."}
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+os.environ.pop("TF_USE_LEGACY_KERAS", None)  # this process loads with Keras 3 first
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+PREDICT_BATCH = 256
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:500]
+
+
+def load_model(path: str):
+    """Keras 3 in safe mode; Keras 2 (tf-keras) only for the older files Keras 3 misreads.
+
+    Some real Keras 2 files (standalone Keras 2.2.4 Conv2D stacks, Keras 2.13 Normalization layers)
+    do not load in Keras 3; tf-keras reads them. The inspector has already refused any file that
+    holds code, so the fallback runs none.
+    """
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True), f"Keras {keras.__version__}", ""
+    except Exception as keras3_error:  # noqa: BLE001 - any failure means "try the older reader"
+        reason = _first_line(keras3_error)
+        try:
+            import tf_keras
+        except ImportError:
+            raise keras3_error from None
+        try:
+            model = tf_keras.models.load_model(path, compile=False)
+        except Exception as keras2_error:  # noqa: BLE001
+            raise RuntimeError(f"Keras 3: {reason}; Keras 2: {_first_line(keras2_error)}") from None
+        return model, f"Keras {tf_keras.__version__} (tf-keras)", reason
+
+
+def handle(request: dict) -> dict:
+    import numpy as np
+
+    try:
+        model, backend, fallback_reason = load_model(request["model"])
+    except Exception as error:  # noqa: BLE001 - every failure becomes an answer
+        return {"ok": False, "stage": "load", "error": _first_line(error)}
+    outputs = {}
+    try:
+        for name, npy in request["inputs"].items():
+            x = np.load(npy, allow_pickle=False)
+            y = model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+            if isinstance(y, (list, tuple)):
+                y = y[0]
+            out = Path(request["out_dir"]) / f"pred_{name}.npy"
+            np.save(out, np.asarray(y, dtype=np.float32), allow_pickle=False)
+            outputs[name] = str(out)
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "stage": "predict", "error": _first_line(error)}
+    return {"ok": True, "backend": backend, "fallback_reason": fallback_reason, "outputs": outputs}
+
+
+def main() -> None:
+    # Keras prints progress and warnings to stdout; keep stdout for answers only.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    import keras  # noqa: F401 - pay the framework's start-up once, before the first request
+
+    answers.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = handle(json.loads(line))
+        except Exception:  # noqa: BLE001 - a malformed request must not kill a warm worker
+            answer = {"ok": False, "stage": "request", "error": traceback.format_exc(limit=1)}
+        answers.write(json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The rich terminal report of a Grade, and the task listing. Rendering only: no decisions here."""
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from grader.scoring import format_metric
+from grader.results import Grade, Verdict
+from grader.tasks import TaskSpec
+
+VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
+
+
+def render_grade(grade: Grade, task: TaskSpec, console: Console | None = None) -> None:
+    console = console or Console()
+    style = VERDICT_STYLE.get(grade.verdict, "bold red")
+    headline = Text.assemble((grade.verdict.code.replace("_", " ").upper(), style), "  ", grade.summary)
+    console.print(Panel(
+        Group(Text(f"{task.title}  [{task.id}]", style="bold"), Text(grade.model_path, style="dim"),
+              Text(""), headline, Text(grade.verdict.message, style="dim")),
+        title="grader", title_align="left", border_style=style.split()[-1],
+    ))
+    console.print(_checks_table(grade))
+    if grade.evaluation is not None:
+        console.print(_score_panel(grade, task))
+        if grade.evaluation.per_class:
+            console.print(_per_class_table(grade))
+    for note in grade.notes:
+        console.print(Text.assemble(("note ", "bold cyan"), note))
+
+
+def _checks_table(grade: Grade) -> Table:
+    table = Table(title="Checks", box=box.SIMPLE_HEAVY, title_justify="left", expand=True)
+    table.add_column("", width=1)
+    table.add_column("check", style="bold", no_wrap=True)
+    table.add_column("found")
+    table.add_column("expected")
+    table.add_column("how to fix", style="yellow")
+    for check in grade.checks:
+        mark = Text("✓", style="green") if check.passed else Text("✗", style="bold red")
+        table.add_row(mark, check.title, check.found, check.expected, check.fix)
+    return table
+
+
+def _score_panel(grade: Grade, task: TaskSpec) -> Panel:
+    evaluation, score = grade.evaluation, grade.score
+    metric = "accuracy" if task.is_classification else "mean absolute error"
+    filled = "●" * score.points + "○" * (score.max_points - score.points)
+    lines = [
+        Text.assemble((f"{metric}: ", "bold"), format_metric(task, evaluation.value),
+                      f"  on {evaluation.samples:,} hidden examples"),
+        Text.assemble(("score: ", "bold"), (f"{score.points}/{score.max_points} ", "bold"),
+                      (filled, "green" if score.passed else "red"), f"  band '{score.band}', pass mark {score.pass_points}"),
+        Text(_bands_line(task), style="dim"),
+        Text(f"data: {evaluation.dataset_source}" + (f" — {evaluation.dataset_note}" if evaluation.dataset_note else ""),
+             style="dim"),
+        Text(f"loaded by: {evaluation.backend}", style="dim"),
+    ]
+    if score.capped_by_contract:
+        lines.insert(2, Text("held below the pass mark because a contract check failed", style="red"))
+    return Panel(Group(*lines), title="Score", title_align="left", box=box.ROUNDED)
+
+
+def _bands_line(task: TaskSpec) -> str:
+    sign = "≥" if task.metric.higher_is_better else "≤"
+    return "bands: " + "  ".join(f"{i + 1}: {sign}{format_metric(task, b)}" for i, b in enumerate(task.metric.bands))
+
+
+def _per_class_table(grade: Grade) -> Table:
+    evaluation = grade.evaluation
+    table = Table(title="Per class", box=box.SIMPLE, title_justify="left")
+    table.add_column("class")
+    table.add_column("examples", justify="right")
+    table.add_column("accuracy", justify="right")
+    table.add_column("most confused with")
+    worst = min(c.accuracy for c in evaluation.per_class)
+    for row, cls in zip(evaluation.confusion_matrix, evaluation.per_class):
+        mistakes = [(count, j) for j, count in enumerate(row) if j != cls.label and count]
+        confused = ""
+        if mistakes:
+            count, j = max(mistakes)
+            confused = f"{evaluation.per_class[j].name} ({count})"
+        style = "red" if cls.accuracy == worst and worst < 1 else ""
+        table.add_row(f"{cls.label} {cls.name}", str(cls.support), Text(f"{cls.accuracy:.1%}", style=style), confused)
+    return table
+
+
+def render_task_list(tasks: dict[str, TaskSpec], console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Tasks", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("cat.", justify="right")
+    table.add_column("title")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("pass", no_wrap=True)
+    for task in tasks.values():
+        table.add_row(task.id, str(task.category), task.title, task.metric.name, f"{task.metric.pass_points}/5")
+    console.print(table)
+
+
+def render_task(task: TaskSpec, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(Panel(Markdown(task.statement), title=f"{task.title}  [{task.id}]", title_align="left"))
+    console.print(Panel(Syntax(task.template.strip("\n"), "python"), title="starter template", title_align="left"))
+
+
+def render_data_sources(sources, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Datasets", box=box.SIMPLE_HEAVY, title_justify="left")
+    for column in ("dataset", "available", "from", "verified", "note"):
+        table.add_column(column)
+    for source in sources:
+        available = Text("yes", style="green") if source.available else Text("no", style="red")
+        note = source.note or source.problem
+        table.add_row(source.dataset, available, source.origin, "sha-256 ✓" if source.verified else "–", note)
+    console.print(table)
