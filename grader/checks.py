@@ -146,7 +146,7 @@ def check_loss_pairing(info: ModelInfo, task: TaskSpec) -> CheckResult:
             expected=f"a loss that pairs with '{activation}'",
             fix=f"Compile before training and saving: {_head(task)}.",
         )
-    seed_ok = loss in SEED_PAIRS.get(role, frozenset())
+    seed_ok = loss in SEED_PAIRS.get(role, frozenset()) and (role != "logits" or info.loss_from_logits)
     task_losses = {canonical_loss(l) for l in task.model.losses.get(role, [])}
     task_ok = role not in task.model.losses or loss in task_losses
     passed = seed_ok and task_ok

