@@ -26,6 +26,10 @@ def render_grade(grade: Grade, task: TaskSpec, console: Console | None = None) -
         title="grader", title_align="left", border_style=style.split()[-1],
     ))
     console.print(_checks_table(grade))
+    fixes = [check for check in grade.checks if not check.passed and check.fix]
+    if fixes:
+        console.print(Panel(Group(*(Text.assemble((f"✗ {c.title}: ", "bold red"), c.fix) for c in fixes)),
+                            title="How to fix", title_align="left", border_style="yellow"))
     if grade.evaluation is not None:
         console.print(_score_panel(grade, task))
         if grade.evaluation.per_class:
@@ -40,10 +44,9 @@ def _checks_table(grade: Grade) -> Table:
     table.add_column("check", style="bold", no_wrap=True)
     table.add_column("found")
     table.add_column("expected")
-    table.add_column("how to fix", style="yellow")
     for check in grade.checks:
         mark = Text("✓", style="green") if check.passed else Text("✗", style="bold red")
-        table.add_row(mark, check.title, check.found, check.expected, check.fix)
+        table.add_row(mark, check.title, check.found, check.expected)
     return table
 
 

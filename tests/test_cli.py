@@ -1,0 +1,81 @@
+"""The `grade` command as a user runs it: reports, JSON, exit codes, task listing and data sources."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REAL_MODELS = Path(__file__).resolve().parents[2] / "shared" / "real-models"
+
+
+def grade(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True,
+                          timeout=600, env={**__import__("os").environ, "COLUMNS": "120"})
+
+
+def test_tasks_lists_every_task():
+    result = grade("tasks")
+    assert result.returncode == 0
+    for task_id in ("basic_regression", "fashion_mnist", "iris", "mnist"):
+        assert task_id in result.stdout
+
+
+def test_tasks_show_prints_statement_and_template():
+    result = grade("tasks", "show", "mnist")
+    assert result.returncode == 0
+    assert "Flatten(input_shape=(28, 28))" in result.stdout and "def solution_model" in result.stdout
+
+
+def test_unknown_task_is_a_usage_error():
+    result = grade(str(REAL_MODELS / "annisa_A1.h5"), "--task", "cifar")
+    assert result.returncode == 2 and "known tasks" in result.stderr
+
+
+def test_missing_model_file_is_a_usage_error(tmp_path):
+    result = grade(str(tmp_path / "nothing.h5"), "--task", "mnist")
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_data_shows_each_source():
+    result = grade("data")
+    assert result.returncode == 0
+    assert "fashion_mnist" in result.stdout and "iris" in result.stdout
+
+
+@pytest.mark.slow
+def test_json_result_and_exit_code_for_a_model_that_fails_the_contract(tmp_path):
+    out = tmp_path / "result.json"
+    result = grade(str(REAL_MODELS / "jeongkyu_c2.h5"), "--task", "fashion_mnist", "--json", "--json-out", str(out))
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data == json.loads(out.read_text(encoding="utf-8"))
+    assert data["verdict"] == "contract_failed" and data["passed"] is False
+    failed = {c["name"] for c in data["checks"] if not c["passed"]}
+    assert "output_units" in failed
+    assert data["evaluation"]["samples"] == 10_000
+
+
+@pytest.mark.slow
+def test_task_is_guessed_from_the_model_shape_and_the_report_says_so():
+    result = grade(str(REAL_MODELS / "annisa_A1.h5"))
+    assert result.returncode in (0, 1), result.stderr
+    assert "Task guessed from the model's shape: basic_regression" in " ".join(result.stdout.split())
+    assert "Checks" in result.stdout and "Score" in result.stdout
+
+
+def test_ambiguous_model_asks_for_a_task():
+    result = grade(str(REAL_MODELS / "hyunmin_c2.h5"))
+    assert result.returncode == 2
+    assert "fashion_mnist" in result.stderr and "mnist" in result.stderr and "--task" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_broken_file_gets_a_verdict_not_a_crash(tmp_path):
+    broken = tmp_path / "mymodel.h5"
+    broken.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    result = grade(str(broken), "--task", "fashion_mnist", "--json")
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["verdict"] == "invalid_model"
