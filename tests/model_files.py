@@ -78,7 +78,7 @@ def keras3_lambda(directory: Path) -> Path:
     """A Lambda layer hidden inside a nested Sequential."""
     import keras
 
-    inner = keras.Sequential([keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Dense(2)])
+    inner = keras.Sequential([keras.layers.Lambda(lambda x: x * 2.0, name="doubler"), keras.layers.Dense(2)])
     model = keras.Sequential([keras.Input((3,)), inner])
     model.compile(optimizer="adam", loss="mse")
     return _save(model, directory / "keras3_lambda.h5")

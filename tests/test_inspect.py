@@ -232,7 +232,7 @@ def test_model_info_is_json_ready(functional_h5: Path):
 
 def test_lambda_layer_inside_a_nested_model_is_unsafe(lambda_h5: Path):
     info = inspect_model(lambda_h5)
-    assert info.unsafe_objects == ("Lambda layer 'lambda'",)
+    assert info.unsafe_objects == ("Lambda layer 'doubler'",)
 
 
 def test_tf_keras_lambda_layer_is_unsafe(nested_lambda_h5: Path):
