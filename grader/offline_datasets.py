@@ -14,10 +14,12 @@ import contextlib
 import functools
 import importlib.abc
 import importlib.util
+import os
 import re
 import sys
 import types
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +34,9 @@ _KERAS_LOADERS = {
     "keras.src.datasets.mnist": "mnist",
     "keras.src.datasets.fashion_mnist": "fashion_mnist",
 }
+
+# Set by the sandbox: the folder holding the student's part of the task's dataset.
+STAGED_DATA_ENV = "GRADER_STUDENT_DATA"
 
 _serving = False  # True while grader.datasets runs, so a loader it calls itself is the real one
 
@@ -134,9 +139,15 @@ def _serving_data() -> Iterator[None]:
 
 def _student_split(name: str):
     with _serving_data():
-        from grader.datasets import student_split
+        from grader import datasets
 
-        return student_split(name)
+        staged = os.environ.get(STAGED_DATA_ENV)
+        try:
+            if staged:  # inside a sandbox: only the copy the grader prepared is visible
+                return datasets.load_staged(name, Path(staged))
+            return datasets.student_split(name)
+        except datasets.DatasetUnavailable as error:
+            raise DatasetNotAvailable(str(error)) from None
 
 
 # --- the loaders students call ----------------------------------------------------------------

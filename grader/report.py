@@ -34,8 +34,78 @@ def render_grade(grade: Grade, task: TaskSpec, console: Console | None = None) -
         console.print(_score_panel(grade, task))
         if grade.evaluation.per_class:
             console.print(_per_class_table(grade))
+    if grade.run is not None:
+        _render_run(grade.run, grade.verdict, console)
     for note in grade.notes:
         console.print(Text.assemble(("note ", "bold cyan"), note))
+
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+LOCAL_WARNING = ("A local run is not a security boundary: it contains honest mistakes, not a "
+                 "determined attacker. Grade untrusted code with --backend docker.")
+
+
+def sparkline(values, width: int = 40) -> str:
+    """Values as block characters; long histories are sampled at `width` evenly spaced epochs."""
+    values = list(values)
+    if len(values) > width:
+        values = [values[round(i * (len(values) - 1) / (width - 1))] for i in range(width)]
+    finite = [v for v in values if v == v and abs(v) != float("inf")]
+    if not finite:
+        return ""
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    return "".join(SPARK_BLOCKS[int((v - low) / span * (len(SPARK_BLOCKS) - 1))] if v in finite else "?"
+                   for v in values)
+
+
+def _render_run(run: dict, verdict: Verdict, console: Console) -> None:
+    for note in run.get("notes", []):
+        console.print(Text.assemble(("note ", "bold cyan"), note))
+    for skipped in run.get("skipped_lines", []):
+        console.print(Text.assemble(("skipped ", "bold yellow"), f"cell {skipped['cell']}, line {skipped['line']} "
+                                    f"({skipped['reason']}, not run): ", (skipped["text"], "italic")))
+    if "backend" not in run:
+        return
+    keras = run.get("keras") or {}
+    seeds = run.get("seeds") or {}
+    lines = [
+        Text.assemble(("ran: ", "bold"), f"{run['backend']} backend, {run['wall_seconds']:.1f} s, "
+                      f"peak memory {run['peak_memory_mb']:,.0f} MB (limits {run['limits']['time_seconds']:g} s, "
+                      f"{run['limits']['memory_mb']:,} MB)"),
+        Text.assemble(("isolation: ", "bold"), ", ".join(run.get("isolation", []))),
+        Text.assemble(("keras: ", "bold"), f"{keras.get('package', '?')} {keras.get('version', '')} "
+                      f"(Keras {keras.get('requested', '?')} requested)",
+                      ("   seeds: ", "bold"), ", ".join(f"{k} {v}" for k, v in seeds.items()) or "–"),
+    ]
+    if run["backend"] == "local":
+        lines.append(Text(LOCAL_WARNING, style="dim"))
+    console.print(Panel(Group(*lines), title="Run", title_align="left", box=box.ROUNDED))
+    if run.get("fits"):
+        console.print(_training_table(run["fits"]))
+    for advice in run.get("feedback", []):
+        console.print(Text.assemble(("advice ", "bold magenta"), advice))
+    if verdict in (Verdict.CRASHED, Verdict.TIMED_OUT, Verdict.OUT_OF_MEMORY) and run.get("stderr", "").strip():
+        tail = "\n".join(run["stderr"].rstrip().splitlines()[-20:])
+        console.print(Panel(Text(tail), title="last lines the script printed (stderr)", title_align="left",
+                            border_style="red"))
+
+
+def _training_table(fits: list[dict]) -> Table:
+    table = Table(title="Training", box=box.SIMPLE, title_justify="left")
+    table.add_column("fit", justify="right")
+    table.add_column("metric")
+    table.add_column("curve")
+    table.add_column("first", justify="right")
+    table.add_column("best", justify="right")
+    table.add_column("last", justify="right")
+    for number, fit in enumerate(fits, 1):
+        for name, values in fit["history"].items():
+            if not values:
+                continue
+            best = min(values) if "loss" in name or "error" in name else max(values)
+            table.add_row(str(number), name, sparkline(values), f"{values[0]:.4g}", f"{best:.4g}", f"{values[-1]:.4g}")
+    return table
 
 
 def _checks_table(grade: Grade) -> Table:

@@ -10,7 +10,7 @@ import dataclasses
 import enum
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Verdict(enum.Enum):
@@ -38,6 +38,19 @@ class Verdict(enum.Enum):
     EVALUATION_FAILED = (
         "evaluation_failed",
         "The model loaded but failed while predicting on the evaluation data.",
+    )
+    # A submission's run can end before there is a model to grade.
+    SYNTAX_ERROR = ("syntax_error", "The script has a syntax error, so it did not run.")
+    CRASHED = ("crashed", "The script stopped with an error before it saved the model.")
+    TIMED_OUT = ("timed_out", "The script ran longer than the task's time limit and was stopped.")
+    OUT_OF_MEMORY = (
+        "out_of_memory",
+        "The script used more memory than the task allows and was stopped.",
+    )
+    NO_MODEL = ("no_model", "The script finished without saving a model file.")
+    WRONG_MODEL_NAME = (
+        "wrong_model_name",
+        "The script saved its model under another name than the task asks for.",
     )
 
     def __init__(self, code: str, message: str) -> None:
@@ -133,6 +146,7 @@ class Grade(_Serialisable):
     score: Score | None = None
     notes: tuple[str, ...] = ()  # advice that does not change the grade
     model: dict[str, Any] = dataclasses.field(default_factory=dict)  # inspector's findings
+    run: dict[str, Any] | None = None  # how the submission ran (None when a model file was given)
 
     def with_note(self, note: str) -> "Grade":
         return dataclasses.replace(self, notes=(*self.notes, note))

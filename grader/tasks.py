@@ -72,6 +72,12 @@ class Limits:
 
 
 @dataclasses.dataclass(frozen=True)
+class RunSettings:
+    keras: int = 2  # the Keras `tf.keras` means in student code: 2 (tf-keras, the course's) or 3
+    seed: int = 42  # Python, NumPy and TensorFlow are seeded with it before student code runs
+
+
+@dataclasses.dataclass(frozen=True)
 class TaskSpec:
     id: str
     title: str
@@ -82,6 +88,7 @@ class TaskSpec:
     model: ModelContract
     metric: MetricSpec
     limits: Limits = dataclasses.field(default_factory=Limits)
+    run: RunSettings = dataclasses.field(default_factory=RunSettings)
     path: str = ""
 
     @property
@@ -237,3 +244,5 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     need(spec.limits.time_seconds > 0, "limits.time_seconds", "a positive integer",
          spec.limits.time_seconds)
     need(spec.limits.memory_mb >= 256, "limits.memory_mb", "at least 256", spec.limits.memory_mb)
+    need(spec.run.keras in (2, 3), "run.keras", "2 (tf-keras, the course's Keras) or 3",
+         spec.run.keras)

@@ -1,0 +1,47 @@
+"""Where a student's code runs: the shared vocabulary of the sandbox backends.
+
+A backend runs one command in a prepared workspace under `RunLimits` and reports a `RunResult`.
+It never interprets what the command did; turning a result into a verdict is `grader.runs`'s job.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+
+@dataclasses.dataclass(frozen=True)
+class RunLimits:
+    time_seconds: float
+    memory_mb: int
+    output_bytes: int = 64 * 1024  # kept per stream: the first quarter and the last three quarters
+    tmp_mb: int = 1024  # the private /tmp (it lives in memory)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRequest:
+    """One run: the command, where it runs, what it may read, and what it must not see."""
+
+    command: list[str]
+    workspace: Path  # writable; the working directory
+    data_dir: Path  # read-only: the student's view of the datasets
+    env: dict[str, str]
+    hidden: tuple[Path, ...] = ()  # files and folders holding evaluation data
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    backend: str  # "local" or "docker"
+    exit_code: int | None  # None when the process was killed by a signal
+    signal: int | None
+    timed_out: bool
+    out_of_memory: bool
+    wall_seconds: float
+    peak_memory_mb: float
+    stdout: str
+    stderr: str
+    output_dropped_bytes: int  # bytes left out of stdout + stderr by the output cap
+    isolation: tuple[str, ...]  # what this run was protected by, in plain words
+    leftover_processes: int = 0  # processes of the run still alive after clean-up (should be 0)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)

@@ -1,0 +1,187 @@
+"""The local sandbox: the student's command as a watched process tree on this machine.
+
+Where the kernel allows (root, or unprivileged user namespaces), the run gets its own PID, mount
+and network namespaces through `unshare`, and `grader.sandbox.confine` locks the view inside:
+no network, evaluation data hidden, a private /tmp, everything but the workspace read-only, no
+capabilities. Everywhere the grader itself enforces the wall-clock and memory limits (it sums
+the resident memory of the whole tree ten times a second), caps the output, and kills every
+descendant at the end. This is containment for honest mistakes, not a security boundary: the
+Docker backend is the one for untrusted code.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from grader.sandbox import RunLimits, RunRequest, RunResult
+from grader.sandbox.capture import CappedText, drain
+
+POLL_SECONDS = 0.1
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--net", "--mount", "--kill-child"]
+NAMESPACE_ISOLATION = ("own PID namespace (every process ends with the run)", "no network",
+                       "evaluation data hidden", "private /tmp", "read-only system files",
+                       "no capabilities")
+GROUP_ISOLATION = ("own process group (ended with the run)",)
+
+
+class LocalSandbox:
+    name = "local"
+
+    def __init__(self, use_namespaces: bool | None = None) -> None:
+        self.unshare = namespace_command() if use_namespaces is not False else None
+        if use_namespaces and self.unshare is None:
+            raise RuntimeError("Linux namespaces are not available here (unshare failed)")
+
+    @property
+    def isolation(self) -> tuple[str, ...]:
+        return NAMESPACE_ISOLATION if self.unshare else GROUP_ISOLATION
+
+    def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
+        command, env = self._command(request, limits)
+        stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
+        started = time.monotonic()
+        process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
+        watch = _watch(process, limits)
+        leftover = _end_tree(process.pid)
+        for reader in readers:
+            reader.join(timeout=5)
+        return RunResult(
+            backend=self.name, exit_code=process.returncode if process.returncode >= 0 else None,
+            signal=-process.returncode if process.returncode < 0 else None,
+            timed_out=watch.timed_out, out_of_memory=watch.out_of_memory,
+            wall_seconds=round(time.monotonic() - started, 2),
+            peak_memory_mb=round(watch.peak_bytes / 2**20, 1),
+            stdout=stdout.text(), stderr=stderr.text(),
+            output_dropped_bytes=stdout.dropped + stderr.dropped,
+            isolation=self.isolation, leftover_processes=leftover,
+        )
+
+    def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env}
+        if not self.unshare:
+            return list(request.command), env
+        confine = [sys.executable, "-m", "grader.sandbox.confine",
+                   "--workspace", str(request.workspace), "--data", str(request.data_dir),
+                   "--tmp-mb", str(limits.tmp_mb)]
+        for path in request.hidden:
+            confine += ["--hide", str(path)]
+        return [*self.unshare, *confine, "--", *request.command], env
+
+
+@functools.cache
+def namespace_command() -> list[str] | None:
+    """The `unshare` command line that works here, or None where namespaces are refused."""
+    attempts = [_UNSHARE] if os.geteuid() == 0 else []
+    attempts.append([*_UNSHARE, "--map-root-user"])
+    for attempt in attempts:
+        try:
+            probe = subprocess.run([*attempt, "true"], capture_output=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            return attempt
+    return None
+
+
+class _Watch:
+    def __init__(self) -> None:
+        self.timed_out = False
+        self.out_of_memory = False
+        self.peak_bytes = 0
+
+
+def _watch(process: subprocess.Popen, limits: RunLimits) -> _Watch:
+    """Wait for the process, enforcing the limits on its whole tree."""
+    watch = _Watch()
+    deadline = time.monotonic() + limits.time_seconds
+    memory_limit = limits.memory_mb * 2**20
+    while True:
+        try:
+            process.wait(timeout=POLL_SECONDS)
+            return watch
+        except subprocess.TimeoutExpired:
+            pass
+        used = sum(_descendants(process.pid).values())
+        watch.peak_bytes = max(watch.peak_bytes, used)
+        if used > memory_limit:
+            watch.out_of_memory = True
+        elif time.monotonic() > deadline:
+            watch.timed_out = True
+        else:
+            continue
+        _kill(process.pid)
+        process.wait()
+        return watch
+
+
+def _processes() -> dict[int, tuple[int, int, int, str]]:
+    """pid → (parent pid, process group, resident bytes, state) for every process we can see."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        state, parent, group, resident_pages = fields[0].decode(), int(fields[1]), int(fields[2]), int(fields[21])
+        found[int(entry.name)] = (parent, group, resident_pages * _PAGE_BYTES, state)
+    return found
+
+
+def _descendants(root: int, processes: dict | None = None) -> dict[int, int]:
+    """The process and all its descendants: pid → resident bytes."""
+    processes = _processes() if processes is None else processes
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _group, _rss, _state) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    tree, pending = {}, [root]
+    while pending:
+        pid = pending.pop()
+        if pid in processes and pid not in tree:
+            tree[pid] = processes[pid][2]
+            pending.extend(children.get(pid, ()))
+    return tree
+
+
+def _members(root: int) -> set[int]:
+    """The run's live processes: the tree under its first process, and its process group
+    (which keeps children whose parent died). Pids seen earlier are never reused as targets."""
+    processes = _processes()
+    members = {pid for pid, (_parent, pgid, _rss, _state) in processes.items() if pgid == root}
+    members |= set(_descendants(root, processes))
+    return {pid for pid in members if pid in processes and processes[pid][3] not in ("Z", "X")}
+
+
+def _kill(root: int) -> None:
+    for pid in _members(root):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        os.killpg(root, signal.SIGKILL)  # the group: children that left the tree's parentage
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _end_tree(root: int) -> int:
+    """Kill whatever the run left behind; return how many of its processes still live after 3 s."""
+    deadline = time.monotonic() + 3
+    while True:
+        _kill(root)
+        alive = _members(root) - {root}  # the first process is reaped by Popen, never a leftover
+        if not alive or time.monotonic() > deadline:
+            return len(alive)
+        time.sleep(0.05)
