@@ -71,6 +71,7 @@ def _grade_command(argv: list[str]) -> int:
             shutil.rmtree(folder, ignore_errors=True)
     data = grade.to_dict()
     if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -110,7 +110,7 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
                                 "model was graded. " + _crash_detail(submission, result, record))
         return _with_run(grade, submission, run, task)
 
-    others = _other_model_files(submission.workspace)
+    others, weights = _saved_files(submission.workspace)
     if others:
         found = others[0]
         grade = grade_model_file(found, task)
@@ -125,8 +125,6 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
                                             f"Graded as it would be: {grade.summary}")
         return _with_run(grade, submission, run, task)
 
-    weights = sorted(p.name for p in submission.workspace.rglob("*")
-                     if p.is_file() and (".ckpt" in p.name or p.name.endswith(".weights.h5")))
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
         detail += f"; only weights were saved ({', '.join(weights[:3])}), which hold no architecture"
@@ -217,19 +215,22 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
     return f"the script exited with code {result.exit_code}"
 
 
-def _other_model_files(workspace: Path) -> list[Path]:
-    found = [p for p in sorted(workspace.rglob("*"))
-             if p.is_file() and p.suffix in MODEL_SUFFIXES and not p.name.endswith(".weights.h5")]
-    whole = []
-    for path in found:
-        from grader.inspect import InvalidModelFile, inspect_model
+def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
+    """Whole-model files the run saved, and the names of weights-only files (no architecture)."""
+    from grader.inspect import InvalidModelFile, inspect_model
 
-        try:
-            inspect_model(path)
-        except InvalidModelFile:
-            continue
-        whole.append(path)
-    return whole
+    models, weights = [], []
+    for path in sorted(p for p in workspace.rglob("*") if p.is_file()):
+        if ".ckpt" in path.name or path.name.endswith(".weights.h5"):
+            weights.append(path.name)
+        elif path.suffix in MODEL_SUFFIXES:
+            try:
+                inspect_model(path)
+            except InvalidModelFile:
+                weights.append(path.name)
+                continue
+            models.append(path)
+    return models, weights
 
 
 def log_excerpt(text: str, lines: int = LOG_EXCERPT_LINES) -> str:
