@@ -5,7 +5,7 @@
 
 Default SCRIPT is reference_solutions/fashion_mnist.py. The baseline runs the script as a
 student would on an online machine: plain `python`, Keras 2 (TF_USE_LEGACY_KERAS=1), and
-`load_data()` reading the Keras cache — filled here with the same images the grader serves
+`load_data()` reading the Keras cache (~/.keras, with HOME pointed at a scratch folder) — filled here with the same images the grader serves
 (the student's 50,000 training images and 10,000 held-back ones), so both runs train on the
 same data. The goal (issue #3) is grade ≤ 1.10 × baseline + 3 s.
 """
@@ -44,15 +44,16 @@ def main() -> None:
     task, _ = task_from_source(script.read_text(), load_tasks())
 
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as scratch:
-        keras_home = Path(scratch) / "keras"
-        fill_keras_cache(task.dataset.name, keras_home)
+        home = Path(scratch) / "home"  # tf-keras looks in ~/.keras only, whatever KERAS_HOME says
+        fill_keras_cache(task.dataset.name, home / ".keras")
         baseline, graded = [], []
         for _ in range(args.repeat):
             baseline.append(timed([sys.executable, str(script)], Path(scratch),
-                                  {"TF_USE_LEGACY_KERAS": "1", "KERAS_HOME": str(keras_home),
-                                   "TF_CPP_MIN_LOG_LEVEL": "2"}))
+                                  {"TF_USE_LEGACY_KERAS": "1", "HOME": str(home),
+                                   "KERAS_HOME": str(home / ".keras"), "TF_CPP_MIN_LOG_LEVEL": "2"},
+                                  allowed=(0,)))
             graded.append(timed([sys.executable, "-m", "grader.cli", str(script), "--json-out",
-                                 str(Path(scratch) / "result.json")], ROOT, {}))
+                                 str(Path(scratch) / "result.json")], ROOT, {}, allowed=(0, 1)))
 
     base, grade = statistics.median(baseline), statistics.median(graded)
     goal = 1.10 * base + 3
@@ -81,12 +82,12 @@ def write_idx(path: Path, array: np.ndarray) -> None:
         out.write(header + array.tobytes())
 
 
-def timed(command: list[str], cwd: Path, extra_env: dict[str, str]) -> float:
+def timed(command: list[str], cwd: Path, extra_env: dict[str, str], allowed: tuple[int, ...]) -> float:
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env={**os.environ, **extra_env},
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):
+    if done.returncode not in allowed:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return elapsed
 

@@ -42,8 +42,9 @@ def _grade_command(argv: list[str]) -> int:
                         help="a script (.py), a notebook (.ipynb), a folder or .zip of them, or a saved model (.h5/.keras)")
     parser.add_argument("--task", help="task id (see `grade tasks`); else the `# task: ID` line, or guessed")
     parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR, help="where the task specs live")
-    parser.add_argument("--backend", choices=["local"], default="local",
-                        help="where student code runs (local: a sandboxed process on this machine)")
+    parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto",
+                        help="where student code runs: docker (a locked-down container), local (a sandboxed "
+                             "process here), auto (docker when the engine and image are there; the default)")
     parser.add_argument("--time-limit", type=float, help="seconds the script may run (default: the task's)")
     parser.add_argument("--memory-limit", type=int, help="megabytes the script may use (default: the task's)")
     parser.add_argument("--keep", type=Path, help="keep the run's folder (workspace, data, logs) under this folder")
@@ -65,7 +66,9 @@ def _grade_command(argv: list[str]) -> int:
         except SubmissionError as error:
             raise UsageError(str(error)) from None
         task, task_note = _choose_task(args.task, submission, tasks)
-        grade = runs.grade_submission(submission, task, runs.default_sandbox(), options, task_note)
+        sandbox, backend_note = _sandbox(args.backend, submission)
+        grade = runs.grade_submission(submission, task, sandbox, options,
+                                      " ".join(n for n in (task_note, backend_note) if n))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -78,6 +81,18 @@ def _grade_command(argv: list[str]) -> int:
     else:
         report.render_grade(grade, task)
     return grade.verdict.exit_code
+
+
+def _sandbox(backend: str, submission):
+    from grader import runs
+    from grader.sandbox.docker_backend import DockerUnavailable
+
+    if submission.kind == "model":
+        return None, ""  # nothing runs: the model goes straight to evaluation
+    try:
+        return runs.choose_sandbox(backend)
+    except DockerUnavailable as error:
+        raise UsageError(str(error)) from None
 
 
 def _choose_task(task_id: str | None, submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:

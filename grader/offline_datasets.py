@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.sandbox import STUDENT_DATA_ENV  # set by the sandbox: the staged student data
+
 IRIS_FEATURE_NAMES = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)",
                       "petal width (cm)"]
 IRIS_TARGET_NAMES = ["setosa", "versicolor", "virginica"]
@@ -34,9 +36,6 @@ _KERAS_LOADERS = {
     "keras.src.datasets.mnist": "mnist",
     "keras.src.datasets.fashion_mnist": "fashion_mnist",
 }
-
-# Set by the sandbox: the folder holding the student's part of the task's dataset.
-STAGED_DATA_ENV = "GRADER_STUDENT_DATA"
 
 _serving = False  # True while grader.datasets runs, so a loader it calls itself is the real one
 
@@ -141,7 +140,7 @@ def _student_split(name: str):
     with _serving_data():
         from grader import datasets
 
-        staged = os.environ.get(STAGED_DATA_ENV)
+        staged = os.environ.get(STUDENT_DATA_ENV)
         try:
             if staged:  # inside a sandbox: only the copy the grader prepared is visible
                 return datasets.load_staged(name, Path(staged))

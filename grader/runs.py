@@ -8,9 +8,7 @@ grader. Nothing else the submission wrote is believed: its training record only 
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -59,12 +57,11 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: R
                                  official_test=task.dataset.serve_official_test_split)
     record_path = submission.workspace / RECORD_NAME
     request = RunRequest(
-        command=[sys.executable, "-m", "grader.harness", submission.entry,
-                 "--workdir", str(submission.workspace), "--result", str(record_path),
-                 "--keras", str(task.run.keras), "--seed", str(task.run.seed),
-                 "--model-file", task.model.file_name],
+        harness_args=[submission.entry, "--workdir", ".", "--result", RECORD_NAME,
+                      "--keras", str(task.run.keras), "--seed", str(task.run.seed),
+                      "--model-file", task.model.file_name],
         workspace=submission.workspace, data_dir=data_dir,
-        env={"GRADER_STUDENT_DATA": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
+        env={"TF_CPP_MIN_LOG_LEVEL": "2",
              "PYTHONHASHSEED": str(task.run.seed), "MPLBACKEND": "Agg",
              "PYTHONDONTWRITEBYTECODE": "1"},
         hidden=tuple(datasets.evaluation_files()),
@@ -238,7 +235,18 @@ def log_excerpt(text: str, lines: int = LOG_EXCERPT_LINES) -> str:
     return "\n".join(kept)
 
 
-def default_sandbox():
+def choose_sandbox(backend: str):
+    """(sandbox, note): `docker`, `local`, or `auto` = Docker when the engine answers and the
+    image exists, else local, with the reason in the note."""
     from grader.sandbox.local import LocalSandbox
 
-    return LocalSandbox(use_namespaces=None if os.environ.get("GRADER_NO_NAMESPACES") is None else False)
+    if backend in ("docker", "auto"):
+        from grader.sandbox.docker_backend import DockerSandbox, DockerUnavailable
+
+        try:
+            return DockerSandbox(), ""
+        except DockerUnavailable as error:
+            if backend == "docker":
+                raise
+            return LocalSandbox(), f"Ran in the local sandbox: {error}."
+    return LocalSandbox(), ""

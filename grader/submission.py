@@ -19,6 +19,7 @@ import stat
 import tokenize
 import warnings
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -94,7 +95,8 @@ def open_submission(path: Path, workspace: Path) -> Submission:
         notes = copy_folder(path, workspace)
         return _open_folder(path, workspace, notes)
     if not path.is_file():
-        raise SubmissionError(f"{path} does not exist. Hand in {ACCEPTED}.")
+        raise SubmissionError(f"{path} is not a file or folder the grader can read. "
+                              f"Hand in {ACCEPTED}.")
     suffix = path.suffix.lower()
     if suffix == ".zip":
         workspace.mkdir(parents=True, exist_ok=True)
@@ -206,9 +208,9 @@ def read_notebook(file: Path) -> nbformat.NotebookNode:
             warnings.simplefilter("ignore")  # nbformat warns about missing cell ids; harmless here
             return nbformat.reads(text, as_version=4)
     except _NOTEBOOK_ERRORS as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise SubmissionError(
-            f"{file.name} is not a valid Jupyter notebook ({first_line[:200]}). Download it again "
+            f"{file.name} is not a valid Jupyter notebook ({detail}). Download it again "
             f"from Jupyter or Colab (File > Download > .ipynb) and hand that file in."
         ) from None
 
@@ -216,9 +218,10 @@ def read_notebook(file: Path) -> nbformat.NotebookNode:
 def _neutralise_magics(cell: int, cell_lines: list[str]) -> tuple[list[str], list[SkippedLine]]:
     # `pass` keeps the original indentation, so a magic inside an `if` block leaves it valid.
     converted, skipped = [], []
+    continuations = _continuation_rows(cell_lines)
     for number, line in enumerate(cell_lines, start=1):
         stripped = line.strip()
-        reason = _magic_reason(stripped)
+        reason = None if number in continuations else _magic_reason(stripped)
         if reason is None:
             converted.append(line)
             continue
@@ -226,6 +229,29 @@ def _neutralise_magics(cell: int, cell_lines: list[str]) -> tuple[list[str], lis
         converted.append(f"{indent}pass  # {SKIP_PREFIX}{stripped}")
         skipped.append(SkippedLine(cell, number, stripped, reason))
     return converted, skipped
+
+
+def _continuation_rows(cell_lines: list[str]) -> set[int]:
+    """Lines that continue a statement begun above, inside brackets or a multi-line string.
+
+    IPython recognises magics only where a statement starts: on these lines a leading `%` is
+    Python's modulo and a leading `!` belongs to `!=` or to the string's text."""
+    rows: set[int] = set()
+    depth = 0
+    readline = io.StringIO("\n".join(cell_lines) + "\n").readline
+    try:
+        for token in tokenize.generate_tokens(readline):
+            (start, _), (end, _) = token.start, token.end
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+            elif token.type == tokenize.NL and depth:
+                rows.add(end + 1)
+            rows.update(range(start + 1, end + 1))  # a token spanning lines: a multi-line string
+    except (tokenize.TokenError, SyntaxError):
+        pass  # a cell Python cannot tokenize: the lines seen so far are still right
+    return rows
 
 
 def _magic_reason(stripped: str) -> str | None:
@@ -361,7 +387,7 @@ def unpack_zip(archive_path: Path, workspace: Path) -> None:
             _check_archive(archive_path, archive.infolist(), workspace)
             for member in members:
                 _extract(archive, member, workspace)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
         raise SubmissionError(f"{archive_path.name} is not a readable zip archive ({error}). "
                               f"Zip the folder again and hand in the new file.") from None
     except RuntimeError as error:  # zipfile's word for an encrypted member
@@ -482,7 +508,7 @@ def _builds_one_number_model(code: str) -> bool:
 
 def strip_comments(source: str) -> str:
     """The source without comments, so a commented-out `load_data()` does not count."""
-    lines = source.splitlines(keepends=True)
+    lines = io.StringIO(source).readlines()  # split as tokenize splits, so rows match
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT:

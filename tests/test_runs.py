@@ -21,9 +21,9 @@ REFERENCE = Path(__file__).parent.parent / "reference_solutions"
 pytestmark = pytest.mark.slow
 
 
-def grade(path: Path, tmp_path: Path, *options: str) -> tuple[int, dict]:
+def grade(path: Path, tmp_path: Path, *options: str, backend: str = "local") -> tuple[int, dict]:
     out = tmp_path / "result.json"
-    code = cli.main([str(path), "--json-out", str(out), *options])
+    code = cli.main([str(path), "--backend", backend, "--json-out", str(out), *options])
     return code, json.loads(out.read_text())
 
 

@@ -17,15 +17,22 @@ class RunLimits:
     tmp_mb: int = 1024  # the private /tmp (it lives in memory)
 
 
+# The environment variable through which the harness finds the staged datasets.
+STUDENT_DATA_ENV = "GRADER_STUDENT_DATA"
+
+
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
-    """One run: the command, where it runs, what it may read, and what it must not see."""
+    """One run of `python -m grader.harness ARGS` in the workspace (ARGS are relative to it).
 
-    command: list[str]
+    Each backend supplies the Python and maps the workspace and the data folder to its own
+    paths, so the same request runs on this machine or in a container."""
+
+    harness_args: list[str]
     workspace: Path  # writable; the working directory
     data_dir: Path  # read-only: the student's view of the datasets
     env: dict[str, str]
-    hidden: tuple[Path, ...] = ()  # files and folders holding evaluation data
+    hidden: tuple[Path, ...] = ()  # files and folders holding evaluation data (local backend)
 
 
 @dataclasses.dataclass(frozen=True)

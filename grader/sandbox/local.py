@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.sandbox import RunLimits, RunRequest, RunResult
+from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
 from grader.sandbox.capture import CappedText, drain
 
 POLL_SECONDS = 0.1
@@ -67,15 +67,17 @@ class LocalSandbox:
 
     def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env}
+               "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env,
+               STUDENT_DATA_ENV: str(request.data_dir)}
+        harness = [sys.executable, "-m", "grader.harness", *request.harness_args]
         if not self.unshare:
-            return list(request.command), env
+            return harness, env
         confine = [sys.executable, "-m", "grader.sandbox.confine",
                    "--workspace", str(request.workspace), "--data", str(request.data_dir),
                    "--tmp-mb", str(limits.tmp_mb)]
         for path in request.hidden:
             confine += ["--hide", str(path)]
-        return [*self.unshare, *confine, "--", *request.command], env
+        return [*self.unshare, *confine, "--", *harness], env
 
 
 @functools.cache

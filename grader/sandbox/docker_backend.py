@@ -1,0 +1,153 @@
+"""The Docker backend: the student's command in a locked-down container, through the Docker SDK.
+
+Each run gets a fresh container of the grader's runtime image (see Dockerfile): no network, a
+read-only root file system with a private tmpfs /tmp, the workspace mounted read-write at /work
+and the staged student data read-only at /data, an unprivileged user, every capability dropped,
+no-new-privileges, memory (swap included), CPU and process-count limits, and a wall-clock limit
+the grader enforces by killing it. GPUs are passed through when the engine offers them. The
+container is removed afterwards, whatever happened. The evaluation data is never mounted.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+
+from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
+from grader.sandbox.capture import CappedText
+
+DEFAULT_IMAGE = "grader-runtime:latest"
+WORKDIR, DATADIR = "/work", "/data"
+RUN_USER = "1000:1000"  # the image's `grader` user; the workspace is handed to it
+PIDS_LIMIT = 512  # TensorFlow starts a few dozen threads; a fork bomb stops here
+ISOLATION = ("container", "no network", "read-only root file system", "private /tmp",
+             "unprivileged user", "no capabilities", "no-new-privileges", "memory, CPU and process limits",
+             "evaluation data never mounted")
+
+
+class DockerUnavailable(RuntimeError):
+    """The engine is unreachable or the image is missing; the message says how to fix it."""
+
+
+class DockerSandbox:
+    name = "docker"
+
+    def __init__(self, image: str = DEFAULT_IMAGE, cpus: float | None = None, client=None) -> None:
+        import docker  # imported here: the local backend never needs the SDK
+
+        try:
+            self.client = client or docker.from_env(timeout=30)
+            self.client.ping()
+        except docker.errors.DockerException as error:
+            raise DockerUnavailable(f"Docker engine not reachable ({error}); start it "
+                                    "(dockerd) or use --backend local") from None
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise DockerUnavailable(f"the image {image} does not exist; build it with "
+                                    "`grade image build`") from None
+        self.image = image
+        self.cpus = cpus or float(os.cpu_count() or 1)
+        self.gpus = gpu_runtime_available(self.client)
+
+    @property
+    def isolation(self) -> tuple[str, ...]:
+        return (*ISOLATION, "GPUs passed through" if self.gpus else "no GPU on this engine")
+
+    def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
+        import docker
+
+        _hand_to_run_user(request.workspace)
+        container = self.client.containers.create(
+            self.image,
+            command=["python", "-m", "grader.harness", *request.harness_args],
+            name=f"grader-run-{uuid.uuid4().hex[:12]}",
+            working_dir=WORKDIR, user=RUN_USER,
+            environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},
+            volumes={str(request.workspace): {"bind": WORKDIR, "mode": "rw"},
+                     str(request.data_dir): {"bind": DATADIR, "mode": "ro"}},
+            network_mode="none", read_only=True,
+            tmpfs={"/tmp": f"size={limits.tmp_mb}m,mode=1777", "/dev/shm": f"size={limits.tmp_mb}m"},
+            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
+            nano_cpus=int(self.cpus * 1e9), pids_limit=PIDS_LIMIT,
+            cap_drop=["ALL"], security_opt=["no-new-privileges"],
+            # Docker keeps a container's whole log on disk: bound it; the grader caps it again.
+            log_config=docker.types.LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
+            device_requests=[docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])] if self.gpus else None,
+            labels={"org.grader.run": "1"},
+        )
+        try:
+            return self._run(container, limits)
+        finally:
+            try:
+                container.remove(force=True)
+            except docker.errors.DockerException:
+                pass
+
+    def _run(self, container, limits: RunLimits) -> RunResult:
+        started = time.monotonic()
+        container.start()
+        peak = _PeakMemory(container)
+        timed_out = False
+        try:
+            status = container.wait(timeout=limits.time_seconds)
+        except Exception:  # requests' ReadTimeout / ConnectionError: the limit passed
+            timed_out = True
+            container.kill()
+            status = container.wait(timeout=30)
+        wall = time.monotonic() - started
+        peak.stop()
+        container.reload()
+        state = container.attrs.get("State", {})
+        stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
+        stdout.add(container.logs(stdout=True, stderr=False))
+        stderr.add(container.logs(stdout=False, stderr=True))
+        code = status.get("StatusCode")
+        killed = code is not None and code >= 128
+        return RunResult(
+            backend=self.name, exit_code=None if killed else code, signal=code - 128 if killed else None,
+            timed_out=timed_out, out_of_memory=bool(state.get("OOMKilled")) and not timed_out,
+            wall_seconds=round(wall, 2), peak_memory_mb=round(peak.bytes / 2**20, 1),
+            stdout=stdout.text(), stderr=stderr.text(),
+            output_dropped_bytes=stdout.dropped + stderr.dropped, isolation=self.isolation,
+        )
+
+
+class _PeakMemory:
+    """Samples the container's memory use from the engine's stats stream while it runs."""
+
+    def __init__(self, container) -> None:
+        self.bytes = 0
+        self._stream = container.stats(stream=True, decode=True)
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        try:
+            for sample in self._stream:
+                memory = sample.get("memory_stats") or {}
+                self.bytes = max(self.bytes, memory.get("max_usage", 0), memory.get("usage", 0))
+        except Exception:  # the stream ends, one way or another, when the container does
+            return
+
+    def stop(self) -> None:
+        self._thread.join(timeout=3)
+
+
+def gpu_runtime_available(client) -> bool:
+    """Whether the engine can hand GPUs to containers (the NVIDIA runtime is registered)."""
+    try:
+        runtimes = client.info().get("Runtimes") or {}
+    except Exception:
+        return False
+    return "nvidia" in runtimes
+
+
+def _hand_to_run_user(workspace) -> None:
+    """The container's user must be able to write its workspace (and nothing else of ours)."""
+    uid, gid = (int(part) for part in RUN_USER.split(":"))
+    for root, folders, files in os.walk(workspace):
+        for name in (*folders, *files):
+            os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+    os.chown(workspace, uid, gid)
