@@ -57,7 +57,9 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: R
                                  official_test=task.dataset.serve_official_test_split)
     record_path = submission.workspace / RECORD_NAME
     request = RunRequest(
-        harness_args=[submission.entry, "--workdir", ".", "--result", RECORD_NAME,
+        # A script in a folder of its own (a zipped folder) runs there, as it would at home.
+        harness_args=[submission.entry, "--workdir", str(submission.run_dir.relative_to(submission.workspace)),
+                      "--result", RECORD_NAME,
                       "--keras", str(task.run.keras), "--seed", str(task.run.seed),
                       "--model-file", task.model.file_name],
         workspace=submission.workspace, data_dir=data_dir,
@@ -96,7 +98,7 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
                   "model, and do not keep copies of the dataset (e.g. as float64 lists).")
         return _not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
 
-    model_path = submission.workspace / task.model.file_name
+    model_path = submission.run_dir / task.model.file_name
     crashed = result.exit_code != 0
     if crashed and not model_path.is_file():
         return _not_graded(task, submission, Verdict.CRASHED, _crash_detail(submission, result, record), run)

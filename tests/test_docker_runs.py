@@ -1,0 +1,97 @@
+"""Real runs in real Docker containers (the grader's runtime image, built by `grade image build`).
+
+Skipped where no engine or image is present, unless GRADER_REQUIRE_DOCKER=1 (CI sets it, so a
+missing engine fails there instead of passing quietly).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from grader import cli, datasets
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+REFERENCE = Path(__file__).parent.parent / "reference_solutions"
+
+
+def _docker_ready() -> str:
+    try:
+        from grader.sandbox.docker_backend import DockerSandbox, DockerUnavailable
+
+        DockerSandbox()
+    except DockerUnavailable as error:
+        return str(error)
+    return ""
+
+
+_REASON = _docker_ready()
+if _REASON and os.environ.get("GRADER_REQUIRE_DOCKER") == "1":
+    raise RuntimeError(f"GRADER_REQUIRE_DOCKER=1 but Docker is not ready: {_REASON}")
+pytestmark = [pytest.mark.slow, pytest.mark.docker,
+              pytest.mark.skipif(bool(_REASON), reason=f"Docker not ready: {_REASON}")]
+
+
+def grade(path: Path, tmp_path: Path, *options: str) -> tuple[int, dict]:
+    out = tmp_path / "result.json"
+    code = cli.main([str(path), "--backend", "docker", "--json-out", str(out), *options])
+    return code, json.loads(out.read_text())
+
+
+def test_reference_solution_passes_in_a_container(tmp_path):
+    code, result = grade(REFERENCE / "basic_regression.py", tmp_path)
+    assert (code, result["verdict"], result["score"]["points"]) == (0, "passed", 5), result["summary"]
+    run = result["run"]
+    assert run["backend"] == "docker"
+    assert {"no network", "read-only root file system", "no capabilities"} <= set(run["isolation"])
+    assert run["keras"]["package"] == "tf_keras"
+    assert run["peak_memory_mb"] > 50
+
+
+def test_infinite_loop_is_timed_out_in_a_container(tmp_path):
+    code, result = grade(SUBMISSIONS / "infinite_loop.py", tmp_path, "--time-limit", "5")
+    assert (code, result["verdict"]) == (1, "timed_out")
+    assert result["run"]["wall_seconds"] < 5 + 5
+
+
+def test_memory_hog_is_killed_for_memory_in_a_container(tmp_path):
+    code, result = grade(SUBMISSIONS / "memory_hog.py", tmp_path, "--memory-limit", "400")
+    assert (code, result["verdict"]) == (1, "out_of_memory")
+
+
+PROBE = '''
+# task: iris
+import json, os, socket
+import tensorflow as tf
+
+found = {{}}
+try:
+    socket.create_connection(("1.1.1.1", 80), timeout=3)
+    found["network"] = "open"
+except OSError as error:
+    found["network"] = type(error).__name__
+for path in ("/usr/lib/evil.txt", "/etc/evil.txt", os.path.expanduser("~/evil.txt")):
+    try:
+        open(path, "w").write("x")
+        found[path] = "written"
+    except OSError as error:
+        found[path] = type(error).__name__
+found["uid"] = os.getuid()
+found["hidden"] = {{p: os.path.exists(p) for p in {hidden!r}}}
+print("FOUND", json.dumps(found))
+'''
+
+
+def test_container_has_no_network_no_writable_system_and_no_evaluation_data(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE.format(hidden=[str(p) for p in datasets.evaluation_files()]))
+    code, result = grade(script, tmp_path)
+    assert result["verdict"] == "no_model"
+    line = next(l for l in result["run"]["stdout"].splitlines() if l.startswith("FOUND"))
+    found = json.loads(line.removeprefix("FOUND "))
+    assert found["network"] != "open"
+    assert all(found[p] != "written" for p in ("/usr/lib/evil.txt", "/etc/evil.txt"))
+    assert found["uid"] != 0
+    assert not any(found["hidden"].values())
