@@ -205,3 +205,21 @@ def test_seed_style_submission_runs_unchanged_and_passes(tmp_path):
     (fit,) = result["run"]["fits"]
     assert "ModelCheckpoint" in fit["callbacks"] and fit["epochs_run"] == 8
     assert not any("not the best epoch" in advice for advice in result["run"]["feedback"])
+
+
+def test_zipped_folder_with_a_helper_module_runs_in_its_own_folder(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "homework.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("hw/points.csv", "x,y\n-1,-3\n0,-1\n1,1\n2,3\n3,5\n4,7\n")
+        zipped.writestr("hw/helpers.py", "import numpy as np\n\ndef points():\n"
+                        "    data = np.loadtxt('points.csv', delimiter=',', skiprows=1)\n"
+                        "    return data[:, 0], data[:, 1]\n")
+        zipped.writestr("hw/train.py", (REFERENCE / "basic_regression.py").read_text().replace(
+            "    xs = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0], dtype=float)\n"
+            "    ys = np.array([-3.0, -1.0, 1.0, 3.0, 5.0, 7.0], dtype=float)\n",
+            "    from helpers import points\n    xs, ys = points()\n"))
+    code, result = grade(archive, tmp_path)
+    assert (code, result["verdict"]) == (0, "passed"), result["summary"]
+    assert result["run"]["entry"] == "hw/train.py"
