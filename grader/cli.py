@@ -3,6 +3,7 @@
     grade SUBMISSION [--task ID] [--json]  grade a script, notebook, folder, .zip or saved model
     grade tasks [show ID]                list the tasks, or print one's statement and template
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
+    grade image [build] [--offline-base] the Docker backend's image: status, or build it
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class UsageError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"tasks": _tasks_command, "data": _data_command}
+    commands = {"tasks": _tasks_command, "data": _data_command, "image": _image_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
@@ -161,6 +162,24 @@ def _data_command(argv: list[str]) -> int:
         return EXIT_PASSED if all(s.available and not s.problem for s in fetched) else EXIT_NOT_PASSED
     report.render_data_sources(datasets.sources())
     return EXIT_PASSED
+
+
+def _image_command(argv: list[str]) -> int:
+    from grader import docker_image
+
+    parser = argparse.ArgumentParser(prog="grade image", description="The Docker backend's runtime image.")
+    parser.add_argument("action", nargs="?", choices=["build"], help="build it (needs a Docker engine)")
+    parser.add_argument("--tag", default=docker_image.DEFAULT_TAG)
+    parser.add_argument("--base", help="base image (default: the TensorFlow GPU image, else offline Debian)")
+    parser.add_argument("--offline-base", action="store_true", help="build on Debian made with debootstrap")
+    args = parser.parse_args(argv)
+    if args.action == "build":
+        result = docker_image.build_image(args.tag, args.base, args.offline_base, progress=print)
+        if not result.built:
+            raise UsageError(result.error + "\n" + "\n".join(result.log_tail[-10:]))
+    image = docker_image.image_status(args.tag)
+    report.render_image_status(docker_image.engine_status(), image)
+    return EXIT_PASSED if image.exists else EXIT_NOT_PASSED
 
 
 if __name__ == "__main__":

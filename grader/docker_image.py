@@ -155,11 +155,11 @@ def build_image(tag: str = DEFAULT_TAG, base: str | None = None, offline_base: b
         return _failed_build(tag, f"building the image needs a checkout of the grader repository "
                                   f"({script} not found)")
     try:
-        client = connect(timeout=BUILD_TIMEOUT)
+        client = connect()  # the build itself gets BUILD_TIMEOUT
     except EngineUnreachable as error:
         return _failed_build(tag, str(error))
 
-    env = {**os.environ, "PREPARE_ONLY": "1", "TAG": tag}
+    env = {**os.environ, "PREPARE_ONLY": "1"}
     if base:
         env["BASE"] = base
     if offline_base:

@@ -192,3 +192,17 @@ def render_data_sources(sources, console: Console | None = None) -> None:
         note = source.note or source.problem
         table.add_row(source.dataset, available, source.origin, "sha-256 ✓" if source.verified else "–", note)
     console.print(table)
+
+
+def render_image_status(engine, image, console: Console | None = None) -> None:
+    console = console or Console()
+    if not engine.reachable:
+        console.print(f"[red]✗[/] {engine.error}", highlight=False)
+        return
+    console.print(f"Docker engine {engine.server_version} (API {engine.api_version}); {image.gpu_note}",
+                  highlight=False)
+    if image.exists:
+        console.print(f"[green]✓[/] {image.tag} {image.id}: TensorFlow {image.tensorflow} on {image.base}, "
+                      f"{image.size_bytes / 1e9:.2f} GB, built {image.created[:19]}", highlight=False)
+    else:
+        console.print(f"[red]✗[/] {image.error}", highlight=False)
