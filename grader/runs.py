@@ -16,11 +16,11 @@ from grader import datasets, feedback
 from grader.grading import grade_model_file
 from grader.results import CheckResult, Grade, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult
+from grader import scoring
 from grader.submission import Submission
 from grader.tasks import TaskSpec
 
 RECORD_NAME = ".grader_run.json"
-LOG_EXCERPT_LINES = 25
 MODEL_SUFFIXES = (".h5", ".keras")
 
 
@@ -111,23 +111,25 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
 
     others, weights = _saved_files(submission.workspace)
     if others:
-        found = others[0]
-        grade = grade_model_file(found, task)
-        check = CheckResult(
-            name="model_file_name", title="Model saved under the task's file name", passed=False,
-            found=found.name, expected=task.model.file_name,
-            fix=f"Save the model with model.save('{task.model.file_name}').")
-        grade = dataclasses.replace(grade, verdict=Verdict.WRONG_MODEL_NAME,
-                                    checks=(check, *grade.checks),
-                                    score=_capped(grade.score),
-                                    summary=f"Saved as {found.name}, not {task.model.file_name}. "
-                                            f"Graded as it would be: {grade.summary}")
-        return _with_run(grade, submission, run, task)
+        return _with_run(_grade_misnamed(others[0], task), submission, run, task)
 
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
         detail += f"; only weights were saved ({', '.join(weights[:3])}), which hold no architecture"
     return _not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
+
+
+def _grade_misnamed(found: Path, task: TaskSpec) -> Grade:
+    """Grade a model saved under another name as it would be, held below the pass mark."""
+    grade = grade_model_file(found, task)
+    check = CheckResult(
+        name="model_file_name", title="Model saved under the task's file name", passed=False,
+        found=found.name, expected=task.model.file_name,
+        fix=f"Save the model with model.save('{task.model.file_name}').")
+    held = grade.evaluation and scoring.score(task.metric, grade.evaluation.value, contract_met=False)
+    return dataclasses.replace(
+        grade, verdict=Verdict.WRONG_MODEL_NAME, checks=(check, *grade.checks), score=held or grade.score,
+        summary=f"Saved as {found.name}, not {task.model.file_name}. Graded as it would be: {grade.summary}")
 
 
 def _with_run(grade: Grade, submission: Submission, run: dict, task: TaskSpec) -> Grade:
@@ -143,12 +145,6 @@ def _not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail
                         fix=verdict.message)
     return Grade(task_id=task.id, task_title=task.title, model_path=str(submission.given),
                  verdict=verdict, summary=detail, checks=(check,), run=run)
-
-
-def _capped(score):
-    if score is None or score.points < score.pass_points:
-        return score
-    return dataclasses.replace(score, points=score.pass_points - 1, capped_by_contract=True)
 
 
 def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: TaskSpec) -> dict:
@@ -230,11 +226,6 @@ def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
                 continue
             models.append(path)
     return models, weights
-
-
-def log_excerpt(text: str, lines: int = LOG_EXCERPT_LINES) -> str:
-    kept = text.rstrip().splitlines()[-lines:]
-    return "\n".join(kept)
 
 
 def choose_sandbox(backend: str):
