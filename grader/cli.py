@@ -4,19 +4,19 @@
     grade tasks [show ID]                list the tasks, or print one's statement and template
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
     grade image [build] [--offline-base] the Docker backend's image: status, or build it
+    grade batch DIR [--task ID] [--jobs N]  a whole class, in parallel, resumable, with exports
 """
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from grader import report
-from grader.tasks import TASKS_DIR, TaskSpec, TaskSpecError, load_tasks
+from grader.tasks import TASKS_DIR, TaskSpecError, load_tasks
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +27,8 @@ class UsageError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"tasks": _tasks_command, "data": _data_command, "image": _image_command}
+    commands = {"tasks": _tasks_command, "data": _data_command, "image": _image_command,
+                "batch": _batch_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
@@ -46,6 +47,8 @@ def _grade_command(argv: list[str]) -> int:
     parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto",
                         help="where student code runs: docker (a locked-down container), local (a sandboxed "
                              "process here), auto (docker when the engine and image are there; the default)")
+    parser.add_argument("--gpus", choices=["auto", "all", "none"], default="auto",
+                        help="docker backend: give the container the host's GPUs (auto: when the engine offers them)")
     parser.add_argument("--time-limit", type=float, help="seconds the script may run (default: the task's)")
     parser.add_argument("--memory-limit", type=int, help="megabytes the script may use (default: the task's)")
     parser.add_argument("--keep", type=Path, help="keep the run's folder (workspace, data, logs) under this folder")
@@ -57,22 +60,15 @@ def _grade_command(argv: list[str]) -> int:
         raise UsageError(f"{args.submission}: no such file or folder")
     tasks = load_tasks(args.tasks_dir)
     from grader import runs  # imported late: `grade tasks` stays instant
-    from grader.submission import SubmissionError, open_submission
+    from grader.sandbox.docker_backend import DockerUnavailable
+    from grader.submission import SubmissionError
 
-    options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit, keep=args.keep)
-    folder = runs.new_run_folder(options, args.submission.stem or "submission")
+    options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit, keep=args.keep,
+                              backend=args.backend, gpus=args.gpus)
     try:
-        try:
-            submission = open_submission(args.submission, folder / "workspace")
-        except SubmissionError as error:
-            raise UsageError(str(error)) from None
-        task, task_note = _choose_task(args.task, submission, tasks)
-        sandbox, backend_note = _sandbox(args.backend, submission)
-        grade = runs.grade_submission(submission, task, sandbox, options,
-                                      " ".join(n for n in (task_note, backend_note) if n))
-    finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+        grade, task = runs.grade_path(args.submission, tasks, args.task, options)
+    except (SubmissionError, runs.TaskChoiceError, DockerUnavailable) as error:
+        raise UsageError(str(error)) from None
     data = grade.to_dict()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -82,55 +78,6 @@ def _grade_command(argv: list[str]) -> int:
     else:
         report.render_grade(grade, task)
     return grade.verdict.exit_code
-
-
-def _sandbox(backend: str, submission):
-    from grader import runs
-    from grader.sandbox.docker_backend import DockerUnavailable
-
-    if submission.kind == "model":
-        return None, ""  # nothing runs: the model goes straight to evaluation
-    try:
-        return runs.choose_sandbox(backend)
-    except DockerUnavailable as error:
-        raise UsageError(str(error)) from None
-
-
-def _choose_task(task_id: str | None, submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
-    if task_id:
-        if task_id not in tasks:
-            raise UsageError(f"unknown task {task_id!r}; known tasks: {', '.join(sorted(tasks))}")
-        return tasks[task_id], ""
-    if submission.kind != "model":
-        from grader.submission import SubmissionError, task_from_source
-
-        try:
-            return task_from_source(submission.source, tasks)
-        except SubmissionError as error:
-            raise UsageError(str(error)) from None
-    return _task_from_model(submission.workspace / submission.entry, tasks)
-
-
-def _task_from_model(model: Path, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
-    from grader.inspect import InvalidModelFile, inspect_model
-
-    try:
-        info = inspect_model(model)
-    except InvalidModelFile:
-        info = None
-    candidates = [t for t in tasks.values() if info is not None and _fits(info, t)]
-    if len(candidates) == 1:
-        return candidates[0], f"Task guessed from the model's shape: {candidates[0].id} (pass --task to choose)."
-    listing = ", ".join(sorted(tasks))
-    if candidates:
-        raise UsageError(f"the model fits several tasks ({', '.join(t.id for t in candidates)}); "
-                         f"choose one with --task (known tasks: {listing})")
-    raise UsageError(f"cannot tell which task {model.name} is for; choose one with --task ({listing})")
-
-
-def _fits(info, task: TaskSpec) -> bool:
-    shape = tuple(info.input_shape or ())
-    return info.output_units == task.model.output_units and shape in {tuple(s) for s in task.model.input_shapes}
 
 
 def _tasks_command(argv: list[str]) -> int:
@@ -164,11 +111,49 @@ def _data_command(argv: list[str]) -> int:
     return EXIT_PASSED
 
 
+def _batch_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="grade batch", description="Grade a whole class of submissions.")
+    parser.add_argument("directory", type=Path, help="one file or folder per student; the name is the student id")
+    parser.add_argument("--task", help="the task for everyone (default: each submission's `# task:` line or guess)")
+    parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR)
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (capped by cores and memory)")
+    parser.add_argument("--out", type=Path, help="where results and exports go (default: DIRECTORY/_grades)")
+    parser.add_argument("--force", action="store_true", help="grade everything again, even unchanged submissions")
+    parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto")
+    parser.add_argument("--gpus", choices=["auto", "all", "none"], default="auto")
+    parser.add_argument("--time-limit", type=float, help="seconds each script may run (default: the task's)")
+    parser.add_argument("--memory-limit", type=int, help="megabytes each script may use (default: the task's)")
+    args = parser.parse_args(argv)
+    if not args.directory.is_dir():
+        raise UsageError(f"{args.directory}: not a folder")
+    tasks = load_tasks(args.tasks_dir)
+    if args.task and args.task not in tasks:
+        raise UsageError(f"unknown task {args.task!r}; known tasks: {', '.join(sorted(tasks))}")
+    from grader import batch, exports, runs
+
+    out = args.out or args.directory / "_grades"
+    try:
+        entries = batch.discover(args.directory, out)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    memory_mb = args.memory_limit or max(t.limits.memory_mb for t in ([tasks[args.task]] if args.task else tasks.values()))
+    jobs = batch.affordable_jobs(args.jobs, memory_mb)
+    options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit,
+                              backend=args.backend, gpus=args.gpus)
+    with report.BatchProgress(len(entries), jobs) as progress:
+        records = batch.run_batch(entries, tasks, args.task, out, options, jobs=jobs, force=args.force,
+                                  on_change=progress.update)
+    written = exports.write_all(records, out)
+    report.render_batch_summary(exports.summarize(records), written)
+    return EXIT_PASSED
+
+
 def _image_command(argv: list[str]) -> int:
     from grader import docker_image
 
     parser = argparse.ArgumentParser(prog="grade image", description="The Docker backend's runtime image.")
-    parser.add_argument("action", nargs="?", choices=["build"], help="build it (needs a Docker engine)")
+    parser.add_argument("action", nargs="?", choices=["status", "build"], default="status",
+                        help="status (the default): engine, image and GPUs; build: build the image")
     parser.add_argument("--tag", default=docker_image.DEFAULT_TAG)
     parser.add_argument("--base", help="base image (default: the TensorFlow GPU image, else offline Debian)")
     parser.add_argument("--offline-base", action="store_true", help="build on Debian made with debootstrap")

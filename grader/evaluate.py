@@ -21,6 +21,7 @@ import numpy as np
 from grader import datasets
 from grader.inspect import ModelInfo
 from grader.results import CheckResult, ClassScore, Evaluation, Verdict
+from grader.sandbox.local import die_with_parent
 from grader.tasks import TaskSpec
 
 WORKER_START_SECONDS = 120
@@ -61,7 +62,7 @@ class PredictionWorker:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "grader.predict_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=env, start_new_session=True,
+            text=True, env=env, start_new_session=True, preexec_fn=die_with_parent,
         )
         self._answers = queue.Queue()
         self._stderr_tail = []

@@ -25,6 +25,7 @@ The run record's fields:
     keras               {"requested": "2", "package": "tf_keras", "version": "2.21.0"}
     tensorflow          TensorFlow's version
     seeds               {"python": N, "numpy": N, "tensorflow": N}
+    devices             {"gpus": [names TensorFlow sees], "used": the first GPU, or "CPU"}
     fits                one entry per `fit` call: call (order among all recorded calls), model
                         (a number per model object), model_name, epochs_requested, epochs_run,
                         batch_size, completed, history ({"loss": [...], "val_loss": [...], ...}),
@@ -158,6 +159,7 @@ def run(script: Path, workdir: Path, result: Path, *, seed: int = DEFAULT_SEED, 
         "keras": {"requested": keras},
         "tensorflow": None,
         "seeds": {},
+        "devices": None,
         "fits": [],
         "load_weights": [],
         "saves": [],
@@ -228,6 +230,9 @@ def _prepare(seed: int, recorder: Recorder) -> None:
     np.random.seed(seed)
     tf.random.set_seed(seed)
     recorder.record["seeds"] = {"python": seed, "numpy": seed, "tensorflow": seed}
+    # What training will run on: the GPUs TensorFlow sees, else the CPU.
+    gpus = [device.name for device in tf.config.list_physical_devices("GPU")]
+    recorder.record["devices"] = {"gpus": gpus, "used": gpus[0] if gpus else "CPU"}
 
 
 def keras_in_use(tf: types.ModuleType) -> dict[str, str]:

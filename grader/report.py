@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.live import Live
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -206,3 +207,55 @@ def render_image_status(engine, image, console: Console | None = None) -> None:
                       f"{image.size_bytes / 1e9:.2f} GB, built {image.created[:19]}", highlight=False)
     else:
         console.print(f"[red]✗[/] {image.error}", highlight=False)
+
+
+class BatchProgress:
+    """The live line of a batch: done / running / failed, elapsed and estimated time left."""
+
+    def __init__(self, total: int, jobs: int, console: Console | None = None) -> None:
+        self.total, self.jobs = total, jobs
+        self.live = Live(Text(""), console=console or Console(), refresh_per_second=4, transient=False)
+        self.started = None
+
+    def __enter__(self) -> "BatchProgress":
+        import time
+
+        self.started = time.monotonic()
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.live.__exit__(*exc)
+
+    def update(self, progress) -> None:
+        import time
+
+        elapsed = time.monotonic() - self.started
+        finished = progress.done + progress.cached
+        left = self.total - finished
+        eta = f"{elapsed / progress.done * left:.0f} s" if progress.done else "–"
+        self.live.update(Text.assemble(
+            ("batch ", "bold"), f"{finished}/{self.total} done ",
+            (f"({progress.cached} unchanged) " if progress.cached else ""),
+            (f"{progress.running} running ", "cyan"), (f"{progress.failed} not passed ", "yellow"),
+            f"elapsed {elapsed:.0f} s, left ~{eta}, {self.jobs} job(s)"))
+
+
+def render_batch_summary(summary: dict, written: dict, console: Console | None = None) -> None:
+    console = console or Console()
+    students = summary["students"]
+    lines = [Text.assemble(("students: ", "bold"), str(students), ("   passed: ", "bold"),
+                           f"{summary['passed']} ({summary['pass_rate']:.0%})",
+                           ("   mean metric: ", "bold"),
+                           "–" if summary["mean_metric"] is None else f"{summary['mean_metric']:.4f}")]
+    distribution = summary["score_distribution"]
+    widest = max(distribution.values(), default=0) or 1
+    for points, count in distribution.items():
+        lines.append(Text(f"  {points}/5 {'█' * round(20 * count / widest):<20} {count}"))
+    lines.append(Text.assemble(("verdicts: ", "bold"), ", ".join(f"{v} {n}" for v, n in summary["verdicts"].items())))
+    lines.append(Text.assemble(("slowest: ", "bold"), ", ".join(f"{s['student']} {s['seconds']:.0f} s" for s in summary["slowest"])))
+    for pair in summary["copies"]:
+        lines.append(Text.assemble(("copied? ", "bold red"), f"{' and '.join(pair['students'])}: {pair['kind']} weights "
+                                   f"(similarity {pair['similarity']:.4f})"))
+    lines.append(Text.assemble(("written: ", "bold"), ", ".join(str(path) for path in written.values()), style="dim"))
+    console.print(Panel(Group(*lines), title="Class summary", title_align="left"))

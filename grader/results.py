@@ -52,6 +52,16 @@ class Verdict(enum.Enum):
         "wrong_model_name",
         "The script saved its model under another name than the task asks for.",
     )
+    # Batch grading records these instead of stopping: one bad entry never stops a class.
+    INVALID_SUBMISSION = (
+        "invalid_submission",
+        "The submission could not be run as handed in (see the message for what to change).",
+    )
+    GRADER_ERROR = (
+        "grader_error",
+        "The grader itself failed on this submission; this is not the student's fault. "
+        "It is graded again on the next run.",
+    )
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code

@@ -8,8 +8,10 @@ grader. Nothing else the submission wrote is believed: its training record only 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from grader import datasets, feedback
@@ -17,11 +19,15 @@ from grader.grading import grade_model_file
 from grader.results import CheckResult, Grade, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult
 from grader import scoring
-from grader.submission import Submission
+from grader.submission import Submission, SubmissionError, open_submission, task_from_source
 from grader.tasks import TaskSpec
 
 RECORD_NAME = ".grader_run.json"
 MODEL_SUFFIXES = (".h5", ".keras")
+# How a refused connection or DNS lookup reads in an error message, whatever library raised it.
+NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Temporary failure in name "
+                           r"resolution|URL fetch failure|URLError|gaierror|ConnectionError|"
+                           r"Connection refused|No route to host|nodename nor servname", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +35,71 @@ class RunOptions:
     time_seconds: float | None = None  # overrides the task's limit
     memory_mb: int | None = None
     keep: Path | None = None  # keep the run folder here instead of a temporary one
+    backend: str = "auto"  # "auto", "docker" or "local" (see choose_sandbox)
+    gpus: str = "auto"  # docker backend: "auto", "all" or "none"
+
+
+class TaskChoiceError(ValueError):
+    """Which task a submission is for cannot be told; the message lists the tasks."""
+
+
+def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
+               sandbox=None, worker=None, on_model: Callable[[Path], None] | None = None
+               ) -> tuple[Grade, TaskSpec]:
+    """Everything for one handed-in path: open it, choose its task, run it, grade its model.
+
+    `on_model` is called with the graded model file before the run folder is removed. Raises
+    SubmissionError or TaskChoiceError when it cannot be run as handed in, and
+    DockerUnavailable when the docker backend was asked for and cannot be had."""
+    folder = new_run_folder(options, Path(path).stem or "submission")
+    try:
+        submission = open_submission(Path(path), folder / "workspace")
+        task, task_note = choose_task(task_id, submission, tasks)
+        backend_note = ""
+        if submission.kind != "model" and sandbox is None:
+            sandbox, backend_note = choose_sandbox(options.backend, options.gpus)
+        note = " ".join(n for n in (task_note, backend_note) if n)
+        grade = grade_submission(submission, task, sandbox, options, note, worker)
+        graded_file = (grade.run or {}).get("model_file")
+        if on_model and graded_file:
+            on_model(submission.workspace / graded_file)
+        return grade, task
+    finally:
+        if not options.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def choose_task(task_id: str | None, submission: Submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
+    """The task asked for; else a script's `# task:` line or the dataset it loads; else the one
+    task a model file's shape fits."""
+    listing = ", ".join(sorted(tasks))
+    if task_id:
+        if task_id not in tasks:
+            raise TaskChoiceError(f"unknown task {task_id!r}; known tasks: {listing}")
+        return tasks[task_id], ""
+    if submission.kind != "model":
+        try:
+            return task_from_source(submission.source, tasks)
+        except SubmissionError as error:
+            raise TaskChoiceError(str(error)) from None
+    from grader.inspect import InvalidModelFile, inspect_model
+
+    try:
+        info = inspect_model(submission.workspace / submission.entry)
+    except InvalidModelFile:
+        info = None
+    candidates = [t for t in tasks.values() if info is not None and _fits(info, t)]
+    if len(candidates) == 1:
+        return candidates[0], f"Task guessed from the model's shape: {candidates[0].id} (pass --task to choose)."
+    if candidates:
+        raise TaskChoiceError(f"the model fits several tasks ({', '.join(t.id for t in candidates)}); "
+                              f"choose one with --task (known tasks: {listing})")
+    raise TaskChoiceError(f"cannot tell which task {submission.entry} is for; choose one with --task ({listing})")
+
+
+def _fits(info, task: TaskSpec) -> bool:
+    shape = tuple(info.input_shape or ())
+    return info.output_units == task.model.output_units and shape in {tuple(s) for s in task.model.input_shapes}
 
 
 def limits_for(task: TaskSpec, options: RunOptions) -> RunLimits:
@@ -37,14 +108,15 @@ def limits_for(task: TaskSpec, options: RunOptions) -> RunLimits:
 
 
 def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: RunOptions,
-                     task_note: str = "") -> Grade:
+                     task_note: str = "", worker=None) -> Grade:
     """Run the submission's script in `sandbox` (a backend with .run) and grade its model."""
     base_run = {"kind": submission.kind, "entry": submission.entry,
                 "skipped_lines": [dataclasses.asdict(s) for s in submission.skipped],
                 "notes": [n for n in (*submission.notes, task_note) if n]}
     if submission.kind == "model":
-        grade = grade_model_file(submission.workspace / submission.entry, task)
-        return dataclasses.replace(grade, model_path=str(submission.given), run=base_run)
+        grade = grade_model_file(submission.workspace / submission.entry, task, worker)
+        return dataclasses.replace(grade, model_path=str(submission.given),
+                                   run={**base_run, "model_file": submission.entry})
 
     syntax = _syntax_error(submission)
     if syntax is not None:
@@ -71,7 +143,8 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: R
     result = sandbox.run(request, limits)
     record = feedback.read_record(record_path)
     run = {**base_run, **_run_facts(result, record, limits, task)}
-    return _judge(submission, task, result, record, run, limits)
+    run["notes"] = [*run["notes"], *result.notes]
+    return _judge(submission, task, result, record, run, limits, worker)
 
 
 def new_run_folder(options: RunOptions, name: str) -> Path:
@@ -87,7 +160,7 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
 
 
 def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
-           run: dict, limits: RunLimits) -> Grade:
+           run: dict, limits: RunLimits, worker=None) -> Grade:
     epochs = _epochs_so_far(record)
     if result.timed_out:
         detail = (f"stopped after {limits.time_seconds:g} s{epochs}. Train for fewer epochs or a "
@@ -103,7 +176,8 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
     if crashed and not model_path.is_file():
         return _not_graded(task, submission, Verdict.CRASHED, _crash_detail(submission, result, record), run)
     if model_path.is_file():
-        grade = grade_model_file(model_path, task)
+        run["model_file"] = str(model_path.relative_to(submission.workspace))
+        grade = grade_model_file(model_path, task, worker)
         if crashed:
             run["notes"].append("The script raised an error after saving the model; the saved "
                                 "model was graded. " + _crash_detail(submission, result, record))
@@ -111,7 +185,8 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
 
     others, weights = _saved_files(submission.workspace)
     if others:
-        return _with_run(_grade_misnamed(others[0], task), submission, run, task)
+        run["model_file"] = str(others[0].relative_to(submission.workspace))
+        return _with_run(_grade_misnamed(others[0], task, worker), submission, run, task)
 
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
@@ -119,9 +194,9 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
     return _not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
 
 
-def _grade_misnamed(found: Path, task: TaskSpec) -> Grade:
+def _grade_misnamed(found: Path, task: TaskSpec, worker=None) -> Grade:
     """Grade a model saved under another name as it would be, held below the pass mark."""
-    grade = grade_model_file(found, task)
+    grade = grade_model_file(found, task, worker)
     check = CheckResult(
         name="model_file_name", title="Model saved under the task's file name", passed=False,
         found=found.name, expected=task.model.file_name,
@@ -158,6 +233,7 @@ def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: 
         "keras": (record or {}).get("keras") if isinstance((record or {}).get("keras"), dict)
         else {"requested": str(task.run.keras)},
         "seeds": (record or {}).get("seeds") if isinstance((record or {}).get("seeds"), dict) else {},
+        "devices": (record or {}).get("devices") if isinstance((record or {}).get("devices"), dict) else {},
         "fits": [_fit_summary(entry) for entry in feedback.fits(record)],
         "stdout": result.stdout, "stderr": result.stderr,
         "output_dropped_bytes": result.output_dropped_bytes,
@@ -200,14 +276,20 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
     if isinstance(error, dict) and error.get("type"):
         line = error.get("line")
         where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
-        message = str(error.get("message", ""))[:500]
-        return f"{error['type']}{where}: {message}"
-    tail = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    if tail:
-        return tail[-1][:500]
-    if result.signal:
-        return f"the process was killed by signal {result.signal}"
-    return f"the script exited with code {result.exit_code}"
+        detail = f"{error['type']}{where}: {str(error.get('message', ''))[:500]}"
+    else:
+        tail = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        if tail:
+            detail = tail[-1][:500]
+        elif result.signal:
+            detail = f"the process was killed by signal {result.signal}"
+        else:
+            detail = f"the script exited with code {result.exit_code}"
+    if NETWORK_ERROR.search(detail):
+        detail += (". There is no network during grading: the script tried to reach the internet. "
+                   "Load the data with tf.keras.datasets (the grader serves it offline) and "
+                   "download nothing.")
+    return detail
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
@@ -228,7 +310,7 @@ def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
     return models, weights
 
 
-def choose_sandbox(backend: str):
+def choose_sandbox(backend: str, gpus: str = "auto"):
     """(sandbox, note): `docker`, `local`, or `auto` = Docker when the engine answers and the
     image exists, else local, with the reason in the note."""
     from grader.sandbox.local import LocalSandbox
@@ -237,7 +319,7 @@ def choose_sandbox(backend: str):
         from grader.sandbox.docker_backend import DockerSandbox, DockerUnavailable
 
         try:
-            return DockerSandbox(), ""
+            return DockerSandbox(gpus=gpus), ""
         except DockerUnavailable as error:
             if backend == "docker":
                 raise

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import cli, datasets
+from grader.sandbox.docker_backend import GRADER_PID_LABEL, RUN_LABEL, DockerSandbox
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 REFERENCE = Path(__file__).parent.parent / "reference_solutions"
@@ -32,6 +33,15 @@ if _REASON and os.environ.get("GRADER_REQUIRE_DOCKER") == "1":
     raise RuntimeError(f"GRADER_REQUIRE_DOCKER=1 but Docker is not ready: {_REASON}")
 pytestmark = [pytest.mark.slow, pytest.mark.docker,
               pytest.mark.skipif(bool(_REASON), reason=f"Docker not ready: {_REASON}")]
+
+
+@pytest.fixture(autouse=True)
+def no_container_left_behind():
+    yield
+    import docker
+
+    client = docker.from_env()
+    assert client.containers.list(all=True, filters={"label": RUN_LABEL}) == []
 
 
 def grade(path: Path, tmp_path: Path, *options: str) -> tuple[int, dict]:
@@ -95,3 +105,28 @@ def test_container_has_no_network_no_writable_system_and_no_evaluation_data(tmp_
     assert all(found[p] != "written" for p in ("/usr/lib/evil.txt", "/etc/evil.txt"))
     assert found["uid"] != 0
     assert not any(found["hidden"].values())
+
+
+def test_submission_that_downloads_gets_no_network_and_is_told_so(tmp_path):
+    code, result = grade(SUBMISSIONS / "downloads_data.py", tmp_path)
+    assert (code, result["verdict"]) == (1, "crashed")
+    assert "There is no network during grading" in result["summary"]
+
+
+def test_containers_left_by_a_dead_grader_are_swept_by_the_next_one():
+    import docker
+
+    client = docker.from_env()
+    dead_pid = 2**22 + 1  # above the kernel's pid_max: never a live process
+    orphan = client.containers.create("grader-runtime:latest", command=["sleep", "600"],
+                                      labels={RUN_LABEL: "1", GRADER_PID_LABEL: str(dead_pid)},
+                                      network_mode="none")
+    orphan.start()
+    DockerSandbox()
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get(orphan.id)
+
+
+def test_training_device_is_recorded(tmp_path):
+    code, result = grade(REFERENCE / "basic_regression.py", tmp_path)
+    assert result["run"]["devices"] == {"gpus": [], "used": "CPU"}

@@ -20,6 +20,7 @@ from grader.sandbox.capture import CappedText
 DEFAULT_IMAGE = "grader-runtime:latest"
 WORKDIR, DATADIR = "/work", "/data"
 RUN_USER = "1000:1000"  # the image's `grader` user; the workspace is handed to it
+RUN_LABEL, GRADER_PID_LABEL = "org.grader.run", "org.grader.pid"
 PIDS_LIMIT = 512  # TensorFlow starts a few dozen threads; a fork bomb stops here
 ISOLATION = ("container", "no network", "read-only root file system", "private /tmp",
              "unprivileged user", "no capabilities", "no-new-privileges", "memory, CPU and process limits",
@@ -33,7 +34,8 @@ class DockerUnavailable(RuntimeError):
 class DockerSandbox:
     name = "docker"
 
-    def __init__(self, image: str = DEFAULT_IMAGE, cpus: float | None = None, client=None) -> None:
+    def __init__(self, image: str = DEFAULT_IMAGE, cpus: float | None = None, gpus: str = "auto",
+                 client=None) -> None:
         from grader import docker_image  # imported here: the local backend never needs the SDK
 
         try:
@@ -43,13 +45,15 @@ class DockerSandbox:
         status = docker_image.image_status(image)
         if not status.exists:
             raise DockerUnavailable(f"the image {image} does not exist; build it with `grade image build`")
+        sweep_leftovers(self.client)
         self.image = image
         self.cpus = cpus or float(os.cpu_count() or 1)
-        self.gpus, self.gpu_note = docker_image.gpu_support(self.client.info())
+        available, how = docker_image.gpu_support(self.client.info())
+        self.use_gpus, self.gpu_notice = gpu_choice(gpus, available, how)
 
     @property
     def isolation(self) -> tuple[str, ...]:
-        return (*ISOLATION, f"GPUs passed through ({self.gpu_note})" if self.gpus else "no GPU on this engine")
+        return (*ISOLATION, "GPUs passed through" if self.use_gpus else "CPU only")
 
     def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         import docker
@@ -70,8 +74,8 @@ class DockerSandbox:
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
             # Docker keeps a container's whole log on disk: bound it; the grader caps it again.
             log_config=docker.types.LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
-            device_requests=[docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])] if self.gpus else None,
-            labels={"org.grader.run": "1"},
+            device_requests=gpu_requests(self.use_gpus),
+            labels={RUN_LABEL: "1", GRADER_PID_LABEL: str(os.getpid())},
         )
         try:
             return self._run(container, limits)
@@ -107,7 +111,51 @@ class DockerSandbox:
             wall_seconds=round(wall, 2), peak_memory_mb=round(peak.bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
             output_dropped_bytes=stdout.dropped + stderr.dropped, isolation=self.isolation,
+            notes=(self.gpu_notice,) if self.gpu_notice else (),
         )
+
+
+def gpu_choice(requested: str, available: bool, how: str) -> tuple[bool, str]:
+    """Whether to hand the container GPUs, and a notice when a request cannot be met.
+
+    `requested`: "auto" (when the engine offers them), "all" (asked for), "none"."""
+    if requested == "none":
+        return False, ""
+    if available:
+        return True, ""
+    if requested == "all":
+        return False, f"GPUs were requested but the engine has none ({how}); the run used the CPU."
+    return False, ""
+
+
+def gpu_requests(use_gpus: bool) -> list | None:
+    """Docker's `--gpus all` as the API's device request."""
+    import docker
+
+    return [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])] if use_gpus else None
+
+
+def sweep_leftovers(client) -> int:
+    """Remove run containers whose grader is gone (killed mid-run, a power cut): labelled with
+    the grader's pid, they are found and removed by the next grader to start."""
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": RUN_LABEL}):
+        owner = container.labels.get(GRADER_PID_LABEL, "")
+        if owner.isdigit() and _alive(int(owner)):
+            continue  # a grader still running (a parallel batch): its own
+        container.remove(force=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _PeakMemory:

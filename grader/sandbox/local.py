@@ -10,6 +10,7 @@ Docker backend is the one for untrusted code.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import signal
@@ -48,7 +49,7 @@ class LocalSandbox:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=die_with_parent)
         readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
         watch = _watch(process, limits)
         leftover = _end_tree(process.pid)
@@ -78,6 +79,13 @@ class LocalSandbox:
         for path in request.hidden:
             confine += ["--hide", str(path)]
         return [*self.unshare, *confine, "--", *harness], env
+
+
+def die_with_parent() -> None:
+    """In the child before exec: be killed if the grader dies (SIGKILL, a crash), so no run
+    outlives it; with namespaces, the whole run goes with this first process."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 @functools.cache

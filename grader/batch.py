@@ -1,0 +1,236 @@
+"""A whole class in one command: every submission in a folder, in parallel, resumable.
+
+    grade batch DIR [--task ID] [--jobs N] [--out DIR] [--force]
+
+Each entry of DIR (a file or a folder) is one student; the student id is its name without the
+extension. Each result is written to OUT/results/<student>.json atomically the moment it is
+finished, keyed by a hash of the submission, the task specs and the grader's version, so
+re-running the same command grades only what changed and an interrupted batch (Ctrl-C, a killed
+grader, a power cut) resumes with no finished result lost and none graded twice. A submission
+that crashes, hangs or attacks ends in its own verdict; nothing it does stops the batch.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+from grader.results import Grade, Verdict
+from grader.tasks import TaskSpec
+
+RESULTS_DIR = "results"
+RECORD_VERSION = 1
+SUFFIXES = (".py", ".ipynb", ".zip", ".h5", ".keras")
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    student: str
+    path: Path
+
+
+def discover(directory: Path, out: Path | None = None) -> list[Entry]:
+    """One entry per student: every visible file and folder in `directory` (not the output)."""
+    entries = []
+    for path in sorted(Path(directory).iterdir()):
+        if path.name.startswith((".", "_")) or (out is not None and path.resolve() == out.resolve()):
+            continue
+        student = path.name[: -len(path.suffix)] if path.suffix in SUFFIXES else path.name
+        entries.append(Entry(student, path))
+    seen: dict[str, Path] = {}
+    for entry in entries:
+        if entry.student in seen:
+            raise ValueError(f"two submissions for student {entry.student!r}: {seen[entry.student].name} "
+                             f"and {entry.path.name}; keep one")
+        seen[entry.student] = entry.path
+    return entries
+
+
+def affordable_jobs(requested: int, memory_mb: int) -> int:
+    """Parallel jobs within the machine: no more than its cores, nor than its memory holds at
+    each job's memory limit."""
+    cores = os.cpu_count() or 1
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return max(1, min(requested, cores, total_mb // max(memory_mb, 1)))
+
+
+def content_key(path: Path, task_files: list[Path]) -> str:
+    """What a result depends on: the submission's bytes, the task specs and the grader's version."""
+    digest = hashlib.sha256(f"grader {_version()} record {RECORD_VERSION}\n".encode())
+    for spec in sorted(task_files):
+        digest.update(spec.read_bytes())
+    files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode() + b"\0")
+        digest.update(os.readlink(file).encode() if file.is_symlink() else _file_digest(file))
+    return digest.hexdigest()
+
+
+def _file_digest(file: Path) -> bytes:
+    try:
+        with open(file, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except OSError as error:  # a socket, a pipe, an unreadable file: its name and the error count
+        return f"unreadable: {error}".encode()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("grader")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class ResultStore:
+    """OUT/results/<student>.json, one file per student, each replaced atomically."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = Path(out) / RESULTS_DIR
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def load(self, student: str) -> dict | None:
+        try:
+            record = json.loads((self.folder / f"{student}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing, or cut short before the atomic rename could not happen
+        return record if isinstance(record, dict) else None
+
+    def save(self, record: dict) -> None:
+        """Write to a temporary file, flush it to disk, then rename it over the old one: a crash at
+        any moment leaves either the old result or the new one, never half of one."""
+        target = self.folder / f"{record['student']}.json"
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{record['student']}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(record, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+
+    def all(self) -> list[dict]:
+        records = [self.load(path.stem) for path in sorted(self.folder.glob("*.json"))]
+        return [r for r in records if r is not None]
+
+
+@dataclasses.dataclass
+class Progress:
+    """Counts for the live display, updated from the worker threads."""
+
+    total: int
+    cached: int = 0
+    done: int = 0
+    failed: int = 0
+    running: int = 0
+    started: float = dataclasses.field(default_factory=time.monotonic)
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
+
+
+def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, out: Path,
+              options, jobs: int = 1, force: bool = False,
+              on_change: Callable[[Progress], None] | None = None) -> list[dict]:
+    """Grade every entry not already graded with the same key; return all of the class's records."""
+    store = ResultStore(out)
+    task_files = [Path(tasks[task_id].path)] if task_id else [Path(t.path) for t in tasks.values()]
+    pending = []
+    progress = Progress(total=len(entries))
+    for entry in entries:
+        key = content_key(entry.path, task_files)
+        previous = store.load(entry.student)
+        if not force and previous and previous.get("key") == key and previous.get("final"):
+            progress.cached += 1
+        else:
+            pending.append((entry, key))
+    notify = on_change or (lambda _progress: None)
+    notify(progress)
+    workers = _Workers()
+
+    def grade_one(entry: Entry, key: str) -> None:
+        with progress.lock:
+            progress.running += 1
+        notify(progress)
+        record = _grade_entry(entry, key, tasks, task_id, options, workers.mine())
+        store.save(record)
+        with progress.lock:
+            progress.running -= 1
+            progress.done += 1
+            progress.failed += not record["grade"]["passed"]
+        notify(progress)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(grade_one, entry, key) for entry, key in pending]
+            for future in concurrent.futures.as_completed(futures):
+                future.result()
+    finally:
+        workers.close()
+    return [r for r in store.all() if r.get("student") in {e.student for e in entries}]
+
+
+def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
+                 worker) -> dict:
+    """One student's record; whatever goes wrong becomes a verdict in it."""
+    from grader import fingerprint, runs
+    from grader.sandbox.docker_backend import DockerUnavailable
+    from grader.submission import SubmissionError
+
+    started = time.monotonic()
+    final = True  # False: the grader's own failure, graded again on the next run
+    task = tasks.get(task_id) if task_id else None
+    weights: dict = {}
+    try:
+        grade, task = runs.grade_path(
+            entry.path, tasks, task_id, options, worker=worker,
+            on_model=lambda path: weights.update(fingerprint.weights_fingerprint(path) or {}))
+    except (SubmissionError, runs.TaskChoiceError) as error:
+        grade = _ungraded(entry, task, Verdict.INVALID_SUBMISSION, str(error))
+    except DockerUnavailable as error:
+        grade, final = _ungraded(entry, task, Verdict.GRADER_ERROR, str(error)), False
+    except Exception as error:
+        detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+        grade, final = _ungraded(entry, task, Verdict.GRADER_ERROR, detail), False
+    return {
+        "record_version": RECORD_VERSION, "student": entry.student, "submission": entry.path.name,
+        "key": key, "final": final, "task_id": grade.task_id, "seconds": round(time.monotonic() - started, 2),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "fingerprint": weights or None, "grade": grade.to_dict(),
+    }
+
+
+class _Workers:
+    """One warm prediction worker per batch thread: the framework loads once per thread, and
+    every worker is closed when the batch ends."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+
+    def mine(self):
+        from grader.evaluate import PredictionWorker
+
+        if not hasattr(self._local, "worker"):
+            self._local.worker = PredictionWorker()
+            with self._lock:
+                self._all.append(self._local.worker)
+        return self._local.worker
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.close()
+
+
+def _ungraded(entry: Entry, task: TaskSpec | None, verdict: Verdict, detail: str) -> Grade:
+    from grader.results import CheckResult
+
+    check = CheckResult(name="submission", title="Submission can be graded", passed=False,
+                        found=detail, expected="a submission the grader can run", fix=verdict.message)
+    return Grade(task_id=task.id if task else "", task_title=task.title if task else "",
+                 model_path=str(entry.path), verdict=verdict, summary=detail.splitlines()[0], checks=(check,))

@@ -1,0 +1,129 @@
+"""A graded class written out: CSV gradebook, JSON, Gradescope results.json, JUnit XML.
+
+All four are made from the same batch records (see grader.batch) and the same summary, so they
+agree with each other by construction.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+from grader.fingerprint import similar_pairs
+
+GRADEBOOK_COLUMNS = ("student", "task", "verdict", "passed", "points", "max_points", "band", "metric",
+                     "value", "seconds", "copied_with", "summary")
+
+
+def summarize(records: list[dict]) -> dict:
+    """The class at a glance: scores, pass rate, mean metric, slowest, failures, copies."""
+    grades = [r["grade"] for r in records]
+    scored = [g for g in grades if g.get("score")]
+    values = [g["evaluation"]["value"] for g in grades if g.get("evaluation")]
+    copies = similar_pairs({r["student"]: r.get("fingerprint") for r in records})
+    return {
+        "students": len(records),
+        "passed": sum(g["passed"] for g in grades),
+        "pass_rate": round(sum(g["passed"] for g in grades) / len(records), 4) if records else 0.0,
+        "score_distribution": {str(p): sum(g["score"]["points"] == p for g in scored) for p in range(6)},
+        "mean_metric": round(statistics.fmean(values), 6) if values else None,
+        "verdicts": dict(Counter(g["verdict"] for g in grades).most_common()),
+        "slowest": [{"student": r["student"], "seconds": r["seconds"]}
+                    for r in sorted(records, key=lambda r: -r["seconds"])[:5]],
+        "copies": copies,
+    }
+
+
+def copied_with(summary: dict) -> dict[str, list[str]]:
+    partners: dict[str, list[str]] = {}
+    for pair in summary["copies"]:
+        first, second = pair["students"]
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    return partners
+
+
+def gradebook_rows(records: list[dict], summary: dict) -> list[dict]:
+    partners = copied_with(summary)
+    rows = []
+    for record in sorted(records, key=lambda r: r["student"]):
+        grade = record["grade"]
+        score, evaluation = grade.get("score") or {}, grade.get("evaluation") or {}
+        rows.append({
+            "student": record["student"], "task": grade["task_id"], "verdict": grade["verdict"],
+            "passed": grade["passed"], "points": score.get("points", 0), "max_points": score.get("max_points", 5),
+            "band": score.get("band", ""), "metric": evaluation.get("metric", ""),
+            "value": evaluation.get("value", ""), "seconds": record["seconds"],
+            "copied_with": " ".join(partners.get(record["student"], [])), "summary": grade["summary"],
+        })
+    return rows
+
+
+def write_all(records: list[dict], out: Path) -> dict[str, Path]:
+    """Every export into `out`; returns what was written where."""
+    summary = summarize(records)
+    rows = gradebook_rows(records, summary)
+    written = {"csv": out / "gradebook.csv", "json": out / "results.json", "junit": out / "junit.xml",
+               "gradescope": out / "gradescope"}
+    with open(written["csv"], "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=GRADEBOOK_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    written["json"].write_text(json.dumps({"summary": summary, "students": rows,
+                                           "grades": {r["student"]: r["grade"] for r in records}},
+                                          indent=1, ensure_ascii=False), encoding="utf-8")
+    for record in records:
+        folder = written["gradescope"] / record["student"]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "results.json").write_text(json.dumps(gradescope_result(record), indent=1, ensure_ascii=False),
+                                             encoding="utf-8")
+    ET.ElementTree(junit(records)).write(written["junit"], encoding="utf-8", xml_declaration=True)
+    return written
+
+
+def gradescope_result(record: dict) -> dict:
+    """Gradescope's autograder results.json: the score, and one test per check."""
+    grade = record["grade"]
+    score = grade.get("score") or {}
+    points, maximum = score.get("points", 0), score.get("max_points", 5)
+    tests = [{"name": "Score on the hidden test set", "score": points, "max_score": maximum,
+              "status": "passed" if grade["passed"] else "failed",
+              "output": f"{grade['verdict_message']}\n{grade['summary']}", "visibility": "visible"}]
+    for check in grade["checks"]:
+        tests.append({"name": check["title"], "score": 0, "max_score": 0,
+                      "status": "passed" if check["passed"] else "failed",
+                      "output": _check_output(check), "visibility": "visible"})
+    return {"score": points, "output": grade["summary"], "tests": tests,
+            "execution_time": int(round(record["seconds"]))}
+
+
+def _check_output(check: dict) -> str:
+    text = f"found: {check['found']}\nexpected: {check['expected']}"
+    return text + (f"\nfix: {check['fix']}" if check.get("fix") else "")
+
+
+def junit(records: list[dict]) -> ET.Element:
+    """One testcase per student; a failure element for each one who did not pass."""
+    failures = sum(not r["grade"]["passed"] for r in records)
+    total_time = sum(r["seconds"] for r in records)
+    suites = ET.Element("testsuites", name="grader", tests=str(len(records)), failures=str(failures),
+                        errors="0", time=f"{total_time:.2f}")
+    by_task: dict[str, list[dict]] = {}
+    for record in records:
+        by_task.setdefault(record["grade"]["task_id"] or "unknown", []).append(record)
+    for task_id, members in sorted(by_task.items()):
+        suite = ET.SubElement(suites, "testsuite", name=task_id, tests=str(len(members)),
+                              failures=str(sum(not r["grade"]["passed"] for r in members)), errors="0",
+                              skipped="0", time=f"{sum(r['seconds'] for r in members):.2f}")
+        for record in sorted(members, key=lambda r: r["student"]):
+            case = ET.SubElement(suite, "testcase", name=record["student"], classname=task_id,
+                                 time=f"{record['seconds']:.2f}")
+            grade = record["grade"]
+            if not grade["passed"]:
+                failure = ET.SubElement(case, "failure", message=grade["verdict"], type=grade["verdict"])
+                failure.text = grade["summary"]
+            ET.SubElement(case, "system-out").text = grade["summary"]
+    return suites
