@@ -181,12 +181,12 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
         if crashed:
             run["notes"].append("The script raised an error after saving the model; the saved "
                                 "model was graded. " + _crash_detail(submission, result, record))
-        return _with_run(grade, submission, run, task)
+        return _with_run(grade, submission, run, feedback.advice(record, task))
 
     others, weights = _saved_files(submission.workspace)
     if others:
         run["model_file"] = str(others[0].relative_to(submission.workspace))
-        return _with_run(_grade_misnamed(others[0], task, worker), submission, run, task)
+        return _with_run(_grade_misnamed(others[0], task, worker), submission, run, feedback.advice(record, task))
 
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
@@ -207,14 +207,13 @@ def _grade_misnamed(found: Path, task: TaskSpec, worker=None) -> Grade:
         summary=f"Saved as {found.name}, not {task.model.file_name}. Graded as it would be: {grade.summary}")
 
 
-def _with_run(grade: Grade, submission: Submission, run: dict, task: TaskSpec) -> Grade:
-    run["feedback"] = feedback.advice(run.pop("_record", None), task)
+def _with_run(grade: Grade, submission: Submission, run: dict, advice: list[str]) -> Grade:
+    run["feedback"] = advice
     return dataclasses.replace(grade, model_path=str(submission.given), run=run)
 
 
 def _not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail: str,
                 run: dict) -> Grade:
-    run.pop("_record", None)
     check = CheckResult(name="run", title="Script runs and saves the model", passed=False,
                         found=detail, expected=f"the script runs to its end and saves {task.model.file_name}",
                         fix=verdict.message)
@@ -223,23 +222,24 @@ def _not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail
 
 
 def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: TaskSpec) -> dict:
-    facts = {
+    def recorded(key: str, default: dict) -> dict:  # the record is untrusted: only dicts pass
+        value = (record or {}).get(key)
+        return value if isinstance(value, dict) else default
+
+    return {
         "backend": result.backend, "isolation": list(result.isolation),
         "exit_code": result.exit_code, "signal": result.signal,
         "timed_out": result.timed_out, "out_of_memory": result.out_of_memory,
         "wall_seconds": result.wall_seconds, "peak_memory_mb": result.peak_memory_mb,
         "limits": {"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb},
         "leftover_processes": result.leftover_processes,
-        "keras": (record or {}).get("keras") if isinstance((record or {}).get("keras"), dict)
-        else {"requested": str(task.run.keras)},
-        "seeds": (record or {}).get("seeds") if isinstance((record or {}).get("seeds"), dict) else {},
-        "devices": (record or {}).get("devices") if isinstance((record or {}).get("devices"), dict) else {},
+        "keras": recorded("keras", {"requested": str(task.run.keras)}),
+        "seeds": recorded("seeds", {}),
+        "devices": recorded("devices", {}),
         "fits": [_fit_summary(entry) for entry in feedback.fits(record)],
         "stdout": result.stdout, "stderr": result.stderr,
         "output_dropped_bytes": result.output_dropped_bytes,
-        "_record": record,
     }
-    return facts
 
 
 def _fit_summary(entry: dict) -> dict:

@@ -188,3 +188,16 @@ def test_an_unchanged_batch_of_100_re_runs_in_under_2_seconds(tmp_path):
     elapsed = time.monotonic() - started
     assert "(100 unchanged)" in again.stdout
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
+
+
+def test_a_mixed_class_grades_each_submission_against_its_own_task(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    wrong_models.regression_line(folder / "line.h5")
+    wrong_models.iris_classifier(folder / "flowers.h5")
+    graded = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(folder), "--backend", "local"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    tasks = {student: record["task_id"] for student, record in results(folder).items()}
+    assert tasks == {"line": "basic_regression", "flowers": "iris"}
+    assert all(record["grade"]["verdict"] == "passed" for record in results(folder).values())
