@@ -150,7 +150,7 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: R
 def new_run_folder(options: RunOptions, name: str) -> Path:
     """A fresh folder for one run: `workspace/` (the student's files) and `data/` beside it."""
     if options.keep:
-        folder = options.keep / name
+        folder = options.keep.resolve() / name  # absolute: Docker mounts only absolute paths
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)

@@ -130,3 +130,10 @@ def test_containers_left_by_a_dead_grader_are_swept_by_the_next_one():
 def test_training_device_is_recorded(tmp_path):
     code, result = grade(REFERENCE / "basic_regression.py", tmp_path)
     assert result["run"]["devices"] == {"gpus": [], "used": "CPU"}
+
+
+def test_a_relative_keep_folder_is_mounted_and_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, result = grade(REFERENCE / "basic_regression.py", tmp_path, "--keep", "runs")
+    assert result["verdict"] == "passed", result["summary"]
+    assert (tmp_path / "runs" / "basic_regression" / "workspace" / "mymodel.h5").is_file()

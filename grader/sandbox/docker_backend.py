@@ -58,6 +58,14 @@ class DockerSandbox:
     def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         import docker
 
+        try:
+            return self._create_and_run(request, limits)
+        except docker.errors.DockerException as error:  # the engine's failure, not the student's
+            raise DockerUnavailable(f"the Docker engine failed during the run: {error}") from None
+
+    def _create_and_run(self, request: RunRequest, limits: RunLimits) -> RunResult:
+        import docker
+
         _hand_to_run_user(request.workspace)
         container = self.client.containers.create(
             self.image,
@@ -65,8 +73,8 @@ class DockerSandbox:
             name=f"grader-run-{uuid.uuid4().hex[:12]}",
             working_dir=WORKDIR, user=RUN_USER,
             environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},
-            volumes={str(request.workspace): {"bind": WORKDIR, "mode": "rw"},
-                     str(request.data_dir): {"bind": DATADIR, "mode": "ro"}},
+            volumes={str(request.workspace.resolve()): {"bind": WORKDIR, "mode": "rw"},
+                     str(request.data_dir.resolve()): {"bind": DATADIR, "mode": "ro"}},
             network_mode="none", read_only=True,
             tmpfs={"/tmp": f"size={limits.tmp_mb}m,mode=1777", "/dev/shm": f"size={limits.tmp_mb}m"},
             mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
