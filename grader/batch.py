@@ -25,11 +25,13 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.results import Grade, Verdict
+from grader.submission import MODEL_SUFFIXES, SCRIPT_SUFFIXES
 from grader.tasks import TaskSpec
 
 RESULTS_DIR = "results"
 RECORD_VERSION = 1
-SUFFIXES = (".py", ".ipynb", ".zip", ".h5", ".keras")
+# What a student's file may be; the student id is its name without one of these.
+SUFFIXES = (*SCRIPT_SUFFIXES, *MODEL_SUFFIXES, ".zip")
 
 
 @dataclasses.dataclass(frozen=True)

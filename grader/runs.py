@@ -14,16 +14,16 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from grader import datasets, feedback
+from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
+from grader.inspect import InvalidModelFile, inspect_model
 from grader.results import CheckResult, Grade, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult
-from grader import scoring
-from grader.submission import Submission, SubmissionError, open_submission, task_from_source
+from grader.submission import (MODEL_SUFFIXES, Submission, SubmissionError, open_submission,
+                               task_from_source)
 from grader.tasks import TaskSpec
 
 RECORD_NAME = ".grader_run.json"
-MODEL_SUFFIXES = (".h5", ".keras")
 # How a refused connection or DNS lookup reads in an error message, whatever library raised it.
 NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Temporary failure in name "
                            r"resolution|URL fetch failure|URLError|gaierror|ConnectionError|"
@@ -82,8 +82,6 @@ def choose_task(task_id: str | None, submission: Submission, tasks: dict[str, Ta
             return task_from_source(submission.source, tasks)
         except SubmissionError as error:
             raise TaskChoiceError(str(error)) from None
-    from grader.inspect import InvalidModelFile, inspect_model
-
     try:
         info = inspect_model(submission.workspace / submission.entry)
     except InvalidModelFile:
@@ -294,8 +292,6 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
     """Whole-model files the run saved, and the names of weights-only files (no architecture)."""
-    from grader.inspect import InvalidModelFile, inspect_model
-
     models, weights = [], []
     for path in sorted(p for p in workspace.rglob("*") if p.is_file()):
         if ".ckpt" in path.name or path.name.endswith(".weights.h5"):

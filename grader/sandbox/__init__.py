@@ -50,6 +50,3 @@ class RunResult:
     isolation: tuple[str, ...]  # what this run was protected by, in plain words
     leftover_processes: int = 0  # processes of the run still alive after clean-up (should be 0)
     notes: tuple[str, ...] = ()  # what the backend wants the student to know (e.g. a CPU fallback)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)

@@ -42,9 +42,12 @@ class DockerSandbox:
             self.client = client or docker_image.connect(timeout=30)
         except docker_image.EngineUnreachable as error:
             raise DockerUnavailable(f"{error}; or use --backend local") from None
-        status = docker_image.image_status(image)
-        if not status.exists:
-            raise DockerUnavailable(f"the image {image} does not exist; build it with `grade image build`")
+        import docker
+
+        try:
+            self.client.images.get(image)  # through this client: image_status would connect again
+        except docker.errors.ImageNotFound:
+            raise DockerUnavailable(f"the image {image} does not exist; build it with `grade image build`") from None
         sweep_leftovers(self.client)
         self.image = image
         self.cpus = cpus or float(os.cpu_count() or 1)
