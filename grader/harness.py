@@ -210,6 +210,10 @@ def run(script: Path, workdir: Path, result: Path, *, seed: int = DEFAULT_SEED, 
 
 def _finish(recorder: Recorder, exit_code: int) -> int:
     recorder.record["status"] = "completed" if exit_code == 0 else "error"
+    try:  # a script that changed directory saved its files there
+        recorder.record["cwd_at_exit"] = os.getcwd()
+    except OSError:
+        recorder.record["cwd_at_exit"] = None
     recorder.flush()
     return exit_code
 

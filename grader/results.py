@@ -10,7 +10,7 @@ import dataclasses
 import enum
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class Verdict(enum.Enum):
@@ -46,6 +46,10 @@ class Verdict(enum.Enum):
     OUT_OF_MEMORY = (
         "out_of_memory",
         "The script used more memory than the task allows and was stopped.",
+    )
+    TOO_MANY_PROCESSES = (
+        "too_many_processes",
+        "The script started more processes or threads than the grader allows and was stopped.",
     )
     NO_MODEL = ("no_model", "The script finished without saving a model file.")
     WRONG_MODEL_NAME = (

@@ -8,8 +8,11 @@ grader. Nothing else the submission wrote is believed: its training record only 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
+import signal
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +31,8 @@ RECORD_NAME = ".grader_run.json"
 NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Temporary failure in name "
                            r"resolution|URL fetch failure|URLError|gaierror|ConnectionError|"
                            r"Connection refused|No route to host|nodename nor servname", re.IGNORECASE)
+
+FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +147,9 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: R
     record = feedback.read_record(record_path)
     run = {**base_run, **_run_facts(result, record, limits, task)}
     run["notes"] = [*run["notes"], *result.notes]
+    if result.output_dropped_bytes:
+        run["notes"].append(f"The script printed {result.output_dropped_bytes:,} bytes more than the grader "
+                            "keeps; the start and the end of its output are shown.")
     return _judge(submission, task, result, record, run, limits, worker)
 
 
@@ -160,36 +168,92 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
 def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
            run: dict, limits: RunLimits, worker=None) -> Grade:
     epochs = _epochs_so_far(record)
+    model_path = submission.run_dir / task.model.file_name
+    saved = os.path.lexists(model_path)
+    if result.process_limit_hit and result.exit_code != 0:
+        detail = (f"it tried to run more than {limits.processes} processes and threads at once{epochs}, "
+                  "and its next ones were refused. Do not start processes or threads in a loop "
+                  "(os.fork, multiprocessing, threading.Thread); training needs none of its own.")
+        return _not_graded(task, submission, Verdict.TOO_MANY_PROCESSES, detail, run)
     if result.timed_out:
         detail = (f"stopped after {limits.time_seconds:g} s{epochs}. Train for fewer epochs or a "
                   "smaller model, and make sure the script ends (no input(), no endless loop).")
+        if saved:
+            detail += (f" {task.model.file_name} had been saved, but the script went on; a run that "
+                       "does not end is not graded, so remove what runs after model.save().")
         return _not_graded(task, submission, Verdict.TIMED_OUT, detail, run)
     if result.out_of_memory or _error_type(record) == "MemoryError":
         detail = (f"used more than {limits.memory_mb:,} MB{epochs}. Use a smaller batch_size or "
                   "model, and do not keep copies of the dataset (e.g. as float64 lists).")
         return _not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
 
-    model_path = submission.run_dir / task.model.file_name
     crashed = result.exit_code != 0
-    if crashed and not model_path.is_file():
-        return _not_graded(task, submission, Verdict.CRASHED, _crash_detail(submission, result, record), run)
-    if model_path.is_file():
+    if saved:
+        refusal = _model_file_problem(model_path, submission.workspace)
+        if refusal:
+            return _refused_model_file(task, submission, refusal, run)
         run["model_file"] = str(model_path.relative_to(submission.workspace))
         grade = grade_model_file(model_path, task, worker)
         if crashed:
             run["notes"].append("The script raised an error after saving the model; the saved "
-                                "model was graded. " + _crash_detail(submission, result, record))
+                                "model was graded. " + _crash_detail(submission, result, record, limits))
         return _with_run(grade, submission, run, feedback.advice(record, task))
+    if crashed:
+        return _not_graded(task, submission, Verdict.CRASHED,
+                           _crash_detail(submission, result, record, limits), run)
 
     others, weights = _saved_files(submission.workspace)
     if others:
-        run["model_file"] = str(others[0].relative_to(submission.workspace))
-        return _with_run(_grade_misnamed(others[0], task, worker), submission, run, feedback.advice(record, task))
+        found = others[0]
+        run["model_file"] = str(found.relative_to(submission.workspace))
+        if found.name == task.model.file_name:  # the right file, in another folder of the workspace
+            run["notes"].append(f"{task.model.file_name} was found in {run['model_file']}, not next to "
+                                "the script; it was graded. Save it with model.save('"
+                                f"{task.model.file_name}') in the script's own folder.")
+            grade = grade_model_file(found, task, worker)
+        else:
+            grade = _grade_misnamed(found, task, worker)
+        return _with_run(grade, submission, run, feedback.advice(record, task))
 
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
         detail += f"; only weights were saved ({', '.join(weights[:3])}), which hold no architecture"
+    moved = _moved_away(record)
+    if moved:
+        detail += (f". The script changed its working directory to {moved} (os.chdir), so its files went "
+                   "there, where the grader cannot see them; save the model where the script started")
     return _not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
+
+
+def _model_file_problem(path: Path, workspace: Path) -> str | None:
+    """Why the file the run left must not be opened by the grader: a link out of the workspace
+    (to /etc/passwd, to the evaluation data) or something that is not a file."""
+    if path.is_symlink():
+        return (f"{path.name} is a symbolic link (to {os.readlink(path)}), not a saved model; the grader "
+                f"reads only files the script wrote itself. Save the model with model.save('{path.name}').")
+    if not os.path.realpath(path).startswith(os.path.realpath(workspace) + os.sep):
+        return (f"{path.name} lies outside the workspace (a folder on its path is a symbolic link); "
+                f"save the model with model.save('{path.name}') in the script's folder.")
+    if not stat.S_ISREG(path.lstat().st_mode):
+        return f"{path.name} is not a regular file; save the model with model.save('{path.name}')."
+    return None
+
+
+def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run: dict) -> Grade:
+    check = CheckResult(name="model_file", title="Readable Keras model file", passed=False, found=detail,
+                        expected=f"a whole Keras model saved with model.save('{task.model.file_name}')",
+                        fix=Verdict.INVALID_MODEL.message)
+    return Grade(task_id=task.id, task_title=task.title, model_path=str(submission.given),
+                 verdict=Verdict.INVALID_MODEL, summary=detail, checks=(check,), run=run)
+
+
+def _moved_away(record: dict | None) -> str | None:
+    """Where the script ended up, when it changed directory away from where it started."""
+    record = record or {}
+    start, end = record.get("workdir"), record.get("cwd_at_exit")
+    if isinstance(start, str) and isinstance(end, str) and os.path.normpath(start) != os.path.normpath(end):
+        return end
+    return None
 
 
 def _grade_misnamed(found: Path, task: TaskSpec, worker=None) -> Grade:
@@ -228,8 +292,10 @@ def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: 
         "backend": result.backend, "isolation": list(result.isolation),
         "exit_code": result.exit_code, "signal": result.signal,
         "timed_out": result.timed_out, "out_of_memory": result.out_of_memory,
+        "process_limit_hit": result.process_limit_hit,
         "wall_seconds": result.wall_seconds, "peak_memory_mb": result.peak_memory_mb,
-        "limits": {"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb},
+        "limits": {"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb,
+                   "processes": limits.processes, "file_mb": limits.file_mb},
         "leftover_processes": result.leftover_processes,
         "keras": recorded("keras", {"requested": str(task.run.keras)}),
         "seeds": recorded("seeds", {}),
@@ -269,7 +335,7 @@ def _epochs_so_far(record: dict | None) -> str:
     return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)"
 
 
-def _crash_detail(submission: Submission, result: RunResult, record: dict | None) -> str:
+def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits) -> str:
     error = (record or {}).get("error")
     if isinstance(error, dict) and error.get("type"):
         line = error.get("line")
@@ -283,6 +349,9 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
             detail = f"the process was killed by signal {result.signal}"
         else:
             detail = f"the script exited with code {result.exit_code}"
+    if FILE_TOO_LARGE.search(detail) or result.signal == signal.SIGXFSZ:
+        detail += (f". The grader lets a run write files of at most {limits.file_mb:,} MB; a model for "
+                   "this task is far smaller, so write no big files of your own.")
     if NETWORK_ERROR.search(detail):
         detail += (". There is no network during grading: the script tried to reach the internet. "
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
@@ -293,7 +362,8 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
     """Whole-model files the run saved, and the names of weights-only files (no architecture)."""
     models, weights = [], []
-    for path in sorted(p for p in workspace.rglob("*") if p.is_file()):
+    # Links are never followed: one could point the grader at any file on this machine.
+    for path in sorted(p for p in workspace.rglob("*") if not p.is_symlink() and p.is_file()):
         if ".ckpt" in path.name or path.name.endswith(".weights.h5"):
             weights.append(path.name)
         elif path.suffix in MODEL_SUFFIXES:

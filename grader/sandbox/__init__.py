@@ -15,6 +15,10 @@ class RunLimits:
     memory_mb: int
     output_bytes: int = 64 * 1024  # kept per stream: the first quarter and the last three quarters
     tmp_mb: int = 1024  # the private /tmp (it lives in memory)
+    # Processes and threads together: TensorFlow starts a few dozen threads; a fork or thread
+    # bomb stops here.
+    processes: int = 512
+    file_mb: int = 1024  # the largest file the run may write (a model is at most a few hundred MB)
 
 
 # The environment variable through which the harness finds the staged datasets.
@@ -48,5 +52,6 @@ class RunResult:
     stderr: str
     output_dropped_bytes: int  # bytes left out of stdout + stderr by the output cap
     isolation: tuple[str, ...]  # what this run was protected by, in plain words
+    process_limit_hit: bool = False  # the run tried to have more than `processes` at once
     leftover_processes: int = 0  # processes of the run still alive after clean-up (should be 0)
     notes: tuple[str, ...] = ()  # what the backend wants the student to know (e.g. a CPU fallback)

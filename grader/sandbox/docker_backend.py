@@ -13,15 +13,16 @@ import os
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
 from grader.sandbox.capture import CappedText
+from grader.sandbox.cgroups import fork_refused
 
 DEFAULT_IMAGE = "grader-runtime:latest"
 WORKDIR, DATADIR = "/work", "/data"
 RUN_USER = "1000:1000"  # the image's `grader` user; the workspace is handed to it
 RUN_LABEL, GRADER_PID_LABEL = "org.grader.run", "org.grader.pid"
-PIDS_LIMIT = 512  # TensorFlow starts a few dozen threads; a fork bomb stops here
 ISOLATION = ("container", "no network", "read-only root file system", "private /tmp",
              "unprivileged user", "no capabilities", "no-new-privileges", "memory, CPU and process limits",
              "evaluation data never mounted")
@@ -81,7 +82,8 @@ class DockerSandbox:
             network_mode="none", read_only=True,
             tmpfs={"/tmp": f"size={limits.tmp_mb}m,mode=1777", "/dev/shm": f"size={limits.tmp_mb}m"},
             mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
-            nano_cpus=int(self.cpus * 1e9), pids_limit=PIDS_LIMIT,
+            nano_cpus=int(self.cpus * 1e9), pids_limit=limits.processes,
+            ulimits=[docker.types.Ulimit(name="fsize", soft=limits.file_mb * 2**20, hard=limits.file_mb * 2**20)],
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
             # Docker keeps a container's whole log on disk: bound it; the grader caps it again.
             log_config=docker.types.LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
@@ -99,7 +101,7 @@ class DockerSandbox:
     def _run(self, container, limits: RunLimits) -> RunResult:
         started = time.monotonic()
         container.start()
-        peak = _PeakMemory(container)
+        peak = _Peaks(container)
         timed_out = False
         try:
             status = container.wait(timeout=limits.time_seconds)
@@ -109,6 +111,7 @@ class DockerSandbox:
             status = container.wait(timeout=30)
         wall = time.monotonic() - started
         peak.stop()
+        process_limit_hit = _fork_refused(container.id) or peak.tasks >= limits.processes
         container.reload()
         state = container.attrs.get("State", {})
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
@@ -119,6 +122,7 @@ class DockerSandbox:
         return RunResult(
             backend=self.name, exit_code=None if killed else code, signal=code - 128 if killed else None,
             timed_out=timed_out, out_of_memory=bool(state.get("OOMKilled")) and not timed_out,
+            process_limit_hit=process_limit_hit,
             wall_seconds=round(wall, 2), peak_memory_mb=round(peak.bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
             output_dropped_bytes=stdout.dropped + stderr.dropped, isolation=self.isolation,
@@ -169,11 +173,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class _PeakMemory:
-    """Samples the container's memory use from the engine's stats stream while it runs."""
+class _Peaks:
+    """Samples the container's memory use and task count from the engine's stats stream."""
 
     def __init__(self, container) -> None:
         self.bytes = 0
+        self.tasks = 0
         self._stream = container.stats(stream=True, decode=True)
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
@@ -183,6 +188,7 @@ class _PeakMemory:
             for sample in self._stream:
                 memory = sample.get("memory_stats") or {}
                 self.bytes = max(self.bytes, memory.get("max_usage", 0), memory.get("usage", 0))
+                self.tasks = max(self.tasks, (sample.get("pids_stats") or {}).get("current", 0))
         except Exception:  # the stream ends, one way or another, when the container does
             return
 
@@ -191,6 +197,22 @@ class _PeakMemory:
         # cost seconds per run. The peak so far is final; the thread ends when the container is
         # removed and the stream closes.
         self._thread.join(timeout=0.1)
+
+
+# Where an engine on this machine keeps a container's pids cgroup (v1 cgroupfs, v2 systemd).
+_PIDS_EVENTS = ("/sys/fs/cgroup/pids/docker/{id}/pids.events",
+                "/sys/fs/cgroup/system.slice/docker-{id}.scope/pids.events",
+                "/sys/fs/cgroup/docker/{id}/pids.events")
+
+
+def _fork_refused(container_id: str) -> bool:
+    """Whether the kernel refused the container a fork or thread at its pids limit. Readable only
+    when the engine runs on this machine; the stats stream's task count covers the rest."""
+    for template in _PIDS_EVENTS:
+        refused = fork_refused(Path(template.format(id=container_id)))
+        if refused is not None:
+            return refused
+    return False
 
 
 def _hand_to_run_user(workspace) -> None:

@@ -3,9 +3,10 @@
 Where the kernel allows (root, or unprivileged user namespaces), the run gets its own PID, mount
 and network namespaces through `unshare`, and `grader.sandbox.confine` locks the view inside:
 no network, evaluation data hidden, a private /tmp, everything but the workspace read-only, no
-capabilities. Everywhere the grader itself enforces the wall-clock and memory limits (it sums
-the resident memory of the whole tree ten times a second), caps the output, and kills every
-descendant at the end. This is containment for honest mistakes, not a security boundary: the
+capabilities. Where cgroups can be made (`grader.sandbox.cgroups`) the kernel enforces the
+memory and process limits; elsewhere the grader sums the resident memory of the whole tree and
+counts its threads ten times a second. Everywhere it enforces the wall-clock limit, caps each
+file's size and the output, and kills every descendant at the end. This is containment for honest mistakes, not a security boundary: the
 Docker backend is the one for untrusted code.
 """
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from typing import NamedTuple
 
 from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
 from grader.sandbox.capture import CappedText, drain
+from grader.sandbox.cgroups import RunCgroup
 
 POLL_SECONDS = 0.1
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -46,24 +49,37 @@ class LocalSandbox:
     def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         command, env = self._command(request, limits)
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
+        group = RunCgroup.create(limits.processes, limits.memory_mb * 2**20)
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True, preexec_fn=die_with_parent)
-        readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
-        watch = _watch(process, limits)
-        leftover = _end_tree(process.pid)
-        for reader in readers:
-            reader.join(timeout=5)
+        try:
+            process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                       preexec_fn=functools.partial(_prepare_child, group, limits.file_mb))
+            readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
+            watch = _watch(process, limits, sample_memory=group is None)
+            leftover = _end_tree(process.pid)
+            for reader in readers:
+                reader.join(timeout=5)
+            if group is not None:
+                watch.process_limit_hit |= group.fork_refused()
+                watch.out_of_memory |= group.killed_for_memory() and not watch.timed_out
+                watch.peak_bytes = group.peak_memory_bytes() or watch.peak_bytes
+        finally:
+            if group is not None:
+                group.close()
+        enforced = "enforced by the kernel (cgroup)" if group else "watched by the grader"
+        isolation = (*self.isolation, f"memory and at most {limits.processes} processes and threads "
+                     f"{enforced}", f"files up to {limits.file_mb:,} MB")
         return RunResult(
             backend=self.name, exit_code=process.returncode if process.returncode >= 0 else None,
             signal=-process.returncode if process.returncode < 0 else None,
             timed_out=watch.timed_out, out_of_memory=watch.out_of_memory,
+            process_limit_hit=watch.process_limit_hit,
             wall_seconds=round(time.monotonic() - started, 2),
             peak_memory_mb=round(watch.peak_bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
             output_dropped_bytes=stdout.dropped + stderr.dropped,
-            isolation=self.isolation, leftover_processes=leftover,
+            isolation=isolation, leftover_processes=leftover,
         )
 
     def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
@@ -79,6 +95,15 @@ class LocalSandbox:
         for path in request.hidden:
             confine += ["--hide", str(path)]
         return [*self.unshare, *confine, "--", *harness], env
+
+
+def _prepare_child(group: RunCgroup | None, file_mb: int) -> None:
+    """In the child before exec: die with the grader, cap file sizes, join the run's cgroup."""
+    die_with_parent()
+    file_bytes = file_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    if group is not None:
+        group.join()
 
 
 def die_with_parent() -> None:
@@ -107,11 +132,13 @@ class _Watch:
     def __init__(self) -> None:
         self.timed_out = False
         self.out_of_memory = False
+        self.process_limit_hit = False
         self.peak_bytes = 0
 
 
-def _watch(process: subprocess.Popen, limits: RunLimits) -> _Watch:
-    """Wait for the process, enforcing the limits on its whole tree."""
+def _watch(process: subprocess.Popen, limits: RunLimits, sample_memory: bool) -> _Watch:
+    """Wait for the process, enforcing the limits on its whole tree. `sample_memory`: enforce
+    the memory limit from the tree's summed RSS (when no cgroup does it in the kernel)."""
     watch = _Watch()
     deadline = time.monotonic() + limits.time_seconds
     memory_limit = limits.memory_mb * 2**20
@@ -121,9 +148,13 @@ def _watch(process: subprocess.Popen, limits: RunLimits) -> _Watch:
             return watch
         except subprocess.TimeoutExpired:
             pass
-        used = sum(_descendants(process.pid).values())
+        tree = _descendants(process.pid)
+        used = sum(p.resident_bytes for p in tree.values())
         watch.peak_bytes = max(watch.peak_bytes, used)
-        if used > memory_limit:
+        # Processes first: a fork bomb's copies share their memory, which RSS counts again each time.
+        if sum(p.threads for p in tree.values()) >= limits.processes:
+            watch.process_limit_hit = True
+        elif sample_memory and used > memory_limit:
             watch.out_of_memory = True
         elif time.monotonic() > deadline:
             watch.timed_out = True
@@ -134,8 +165,16 @@ def _watch(process: subprocess.Popen, limits: RunLimits) -> _Watch:
         return watch
 
 
-def _processes() -> dict[int, tuple[int, int, int, str]]:
-    """pid → (parent pid, process group, resident bytes, state) for every process we can see."""
+class _Process(NamedTuple):
+    parent: int
+    group: int
+    resident_bytes: int
+    threads: int
+    state: str
+
+
+def _processes() -> dict[int, _Process]:
+    """Every process we can see, by pid, from /proc/PID/stat."""
     found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -145,22 +184,23 @@ def _processes() -> dict[int, tuple[int, int, int, str]]:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue  # it ended while we looked
-        state, parent, group, resident_pages = fields[0].decode(), int(fields[1]), int(fields[2]), int(fields[21])
-        found[int(entry.name)] = (parent, group, resident_pages * _PAGE_BYTES, state)
+        found[int(entry.name)] = _Process(parent=int(fields[1]), group=int(fields[2]),
+                                          resident_bytes=int(fields[21]) * _PAGE_BYTES,
+                                          threads=int(fields[17]), state=fields[0].decode())
     return found
 
 
-def _descendants(root: int, processes: dict | None = None) -> dict[int, int]:
-    """The process and all its descendants: pid → resident bytes."""
+def _descendants(root: int, processes: dict[int, _Process] | None = None) -> dict[int, _Process]:
+    """The process and all its descendants, by pid."""
     processes = _processes() if processes is None else processes
     children: dict[int, list[int]] = {}
-    for pid, (parent, _group, _rss, _state) in processes.items():
-        children.setdefault(parent, []).append(pid)
+    for pid, process in processes.items():
+        children.setdefault(process.parent, []).append(pid)
     tree, pending = {}, [root]
     while pending:
         pid = pending.pop()
         if pid in processes and pid not in tree:
-            tree[pid] = processes[pid][2]
+            tree[pid] = processes[pid]
             pending.extend(children.get(pid, ()))
     return tree
 
@@ -169,9 +209,9 @@ def _members(root: int) -> set[int]:
     """The run's live processes: the tree under its first process, and its process group
     (which keeps children whose parent died). Pids seen earlier are never reused as targets."""
     processes = _processes()
-    members = {pid for pid, (_parent, pgid, _rss, _state) in processes.items() if pgid == root}
+    members = {pid for pid, process in processes.items() if process.group == root}
     members |= set(_descendants(root, processes))
-    return {pid for pid in members if pid in processes and processes[pid][3] not in ("Z", "X")}
+    return {pid for pid in members if pid in processes and processes[pid].state not in ("Z", "X")}
 
 
 def _kill(root: int) -> None:
