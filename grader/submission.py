@@ -38,7 +38,8 @@ SKIPPED_DIRS = ("__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX")
 PREFERRED_NAMES = ("main.py", "solution.py", "train.py", "starter.py")
 PREFERRED_MODEL = "mymodel.h5"
 
-# Zip bomb limits, checked on the archive's directory before anything is written.
+# Zip bomb limits, checked on the archive's directory before anything is written; the size limit
+# holds for whatever is handed in (a file, a folder), checked before it is copied.
 MAX_MEMBERS = 10_000
 MAX_UNPACKED_BYTES = 1 << 30  # 1 GiB
 
@@ -105,9 +106,17 @@ def open_submission(path: Path, workspace: Path) -> Submission:
     if suffix not in SCRIPT_SUFFIXES + MODEL_SUFFIXES:
         raise SubmissionError(f"{path.name}: the grader cannot run a '{suffix or 'extension-less'}' "
                               f"file. Hand in {ACCEPTED}.")
+    _refuse_if_too_big(path.name, path.stat().st_size)
     workspace.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, workspace / path.name)
     return _describe_entry(path, workspace, path.name, [])
+
+
+def _refuse_if_too_big(name: str, size: int) -> None:
+    if size > MAX_UNPACKED_BYTES:
+        raise SubmissionError(f"{name} is {size / 2**20:,.0f} MiB; the grader accepts at most "
+                              f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MiB. A model for these tasks takes a few "
+                              "MB: hand in your code and mymodel.h5 only, with no datasets or checkpoints.")
 
 
 def _describe_entry(given: Path, workspace: Path, entry: str, notes: list[str]) -> Submission:
@@ -283,8 +292,22 @@ def copy_folder(source: Path, destination: Path) -> list[str]:
     Symbolic links are not followed: one could point at any file on the grading machine."""
     notes: list[str] = []
     stop_at = destination.resolve()  # the workspace may sit inside the folder handed in
+    _refuse_if_too_big(f"{source.name}/", _folder_size(source, stop_at))
     _copy_tree(source, destination, source, stop_at, notes)
     return notes
+
+
+def _folder_size(folder: Path, stop_at: Path) -> int:
+    """The bytes _copy_tree would copy: regular files only, links not followed."""
+    total = 0
+    for item in folder.iterdir():
+        if item.is_symlink() or item.name in SKIPPED_DIRS or item.resolve() == stop_at:
+            continue
+        if item.is_dir():
+            total += _folder_size(item, stop_at)
+        elif item.is_file():
+            total += item.stat().st_size
+    return total
 
 
 def _copy_tree(folder: Path, destination: Path, top: Path, stop_at: Path, notes: list[str]) -> None:
@@ -305,7 +328,11 @@ def _copy_tree(folder: Path, destination: Path, top: Path, stop_at: Path, notes:
 
 def _open_folder(given: Path, workspace: Path, notes: list[str]) -> Submission:
     root = content_root(workspace)
-    entry, why = choose_entry(root)
+    try:
+        entry, why = choose_entry(root)
+    except SubmissionError as error:  # say what was left out: a linked file may be the reason
+        skipped = " ".join(note for note in notes if note.startswith("Skipped "))
+        raise SubmissionError(f"{error} {skipped}".strip()) from None
     entry = (root / entry).relative_to(workspace).as_posix()
     notes.append(f"Entry point: {entry} ({why}).")
     return _describe_entry(given, workspace, entry, notes)
@@ -406,7 +433,7 @@ def _check_archive(archive_path: Path, members: list[zipfile.ZipInfo], workspace
                               f"at most {MAX_MEMBERS}. Hand in only your code and model.")
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
-        raise SubmissionError(f"{archive_path.name} unpacks to {total / 2**20:.0f} MiB; the grader "
+        raise SubmissionError(f"{archive_path.name} unpacks to {total / 2**20:,.0f} MiB; the grader "
                               f"accepts at most {MAX_UNPACKED_BYTES / 2**20:.0f} MiB. Leave the "
                               f"datasets out: the grader provides them.")
     root = workspace.resolve()

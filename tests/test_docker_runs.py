@@ -11,26 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from docker_ready import docker_not_ready
 from grader import cli, datasets
 from grader.sandbox.docker_backend import GRADER_PID_LABEL, RUN_LABEL, DockerSandbox
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 REFERENCE = Path(__file__).parent.parent / "reference_solutions"
-
-
-def _docker_ready() -> str:
-    try:
-        from grader.sandbox.docker_backend import DockerSandbox, DockerUnavailable
-
-        DockerSandbox()
-    except DockerUnavailable as error:
-        return str(error)
-    return ""
-
-
-_REASON = _docker_ready()
-if _REASON and os.environ.get("GRADER_REQUIRE_DOCKER") == "1":
-    raise RuntimeError(f"GRADER_REQUIRE_DOCKER=1 but Docker is not ready: {_REASON}")
+_REASON = docker_not_ready()
 pytestmark = [pytest.mark.slow, pytest.mark.docker,
               pytest.mark.skipif(bool(_REASON), reason=f"Docker not ready: {_REASON}")]
 

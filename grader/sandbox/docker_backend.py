@@ -93,25 +93,21 @@ class DockerSandbox:
         try:
             return self._run(container, limits)
         finally:
-            try:
-                container.remove(force=True)
-            except docker.errors.DockerException:
-                pass
+            _remove(container)
 
     def _run(self, container, limits: RunLimits) -> RunResult:
         started = time.monotonic()
         container.start()
-        peak = _Peaks(container)
+        peak = _Peaks(container, limits.processes)
         timed_out = False
         try:
             status = container.wait(timeout=limits.time_seconds)
         except Exception:  # requests' ReadTimeout / ConnectionError: the limit passed
-            timed_out = True
-            container.kill()
-            status = container.wait(timeout=30)
+            timed_out = not peak.full
+            status = _kill(container)
         wall = time.monotonic() - started
         peak.stop()
-        process_limit_hit = _fork_refused(container.id) or peak.tasks >= limits.processes
+        process_limit_hit = peak.full or _fork_refused(container.id)
         container.reload()
         state = container.attrs.get("State", {})
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
@@ -153,12 +149,17 @@ def gpu_requests(use_gpus: bool) -> list | None:
 def sweep_leftovers(client) -> int:
     """Remove run containers whose grader is gone (killed mid-run, a power cut): labelled with
     the grader's pid, they are found and removed by the next grader to start."""
+    import docker
+
     removed = 0
     for container in client.containers.list(all=True, filters={"label": RUN_LABEL}):
         owner = container.labels.get(GRADER_PID_LABEL, "")
         if owner.isdigit() and _alive(int(owner)):
             continue  # a grader still running (a parallel batch): its own
-        container.remove(force=True)
+        try:
+            container.remove(force=True)
+        except docker.errors.APIError:  # gone already, or its removal is under way
+            continue
         removed += 1
     return removed
 
@@ -173,12 +174,51 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class _Peaks:
-    """Samples the container's memory use and task count from the engine's stats stream."""
+def _remove(container) -> None:
+    """Remove the container, waiting out an engine still tearing down hundreds of its processes.
+    One that will not go is left labelled, for the next grader's sweep."""
+    import docker
 
-    def __init__(self, container) -> None:
+    for _attempt in range(3):
+        try:
+            container.remove(force=True)
+            return
+        except docker.errors.NotFound:
+            return
+        except docker.errors.DockerException:
+            try:
+                container.wait(timeout=30)
+            except Exception:
+                pass
+
+
+def _kill(container) -> dict:
+    """Kill the container and wait for its end. An engine busy with a container at its limits
+    (a fork bomb being killed for memory) can miss the exit: try again before giving up."""
+    import docker
+
+    for attempt in range(3):
+        try:
+            container.kill()
+        except docker.errors.APIError:
+            pass  # already gone, or the engine did not see it go yet: wait and see
+        try:
+            return container.wait(timeout=30)
+        except Exception:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _Peaks:
+    """Samples the container's memory use and task count from the engine's stats stream, and
+    stops a container that reaches its process limit (as the local backend does): a fork bomb
+    that catches its errors would otherwise spin until the time limit."""
+
+    def __init__(self, container, processes: int) -> None:
         self.bytes = 0
-        self.tasks = 0
+        self.full = False  # reached the process limit, and was stopped for it
+        self._container, self._processes = container, processes
         self._stream = container.stats(stream=True, decode=True)
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
@@ -188,7 +228,9 @@ class _Peaks:
             for sample in self._stream:
                 memory = sample.get("memory_stats") or {}
                 self.bytes = max(self.bytes, memory.get("max_usage", 0), memory.get("usage", 0))
-                self.tasks = max(self.tasks, (sample.get("pids_stats") or {}).get("current", 0))
+                if (sample.get("pids_stats") or {}).get("current", 0) >= self._processes and not self.full:
+                    self.full = True
+                    self._container.kill()
         except Exception:  # the stream ends, one way or another, when the container does
             return
 

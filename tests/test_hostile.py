@@ -1,0 +1,106 @@
+"""The hostile and faulty corpus (tests/hostile_corpus.py), graded as one class on each backend.
+
+Each backend grades the whole corpus in one `grade batch` run (two at a time, as an instructor
+would), then every case is checked for its verdict and for words that name its cause. Around
+that: the batch must finish with every student graded, no run may leave a process, a container
+or a file outside its workspace behind, and a second run must keep every result as it was.
+"""
+from __future__ import annotations
+
+import os
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import grader
+import hostile_corpus
+from docker_ready import docker_not_ready
+from grader.batch import discover, run_batch
+from grader.runs import RunOptions
+from grader.sandbox.local import namespace_command
+from grader.tasks import load_tasks
+from hostile_corpus import CASES, MARKER, TASK, student_text
+
+pytestmark = pytest.mark.slow
+
+# Long enough for every good script to train on a busy machine, short for the ones that hang.
+TIME_LIMIT = 60
+JOBS = 2
+
+
+def _backend(name: str):
+    if name == "docker":
+        return pytest.param(name, marks=[pytest.mark.docker, pytest.mark.skipif(
+            bool(docker_not_ready()), reason=f"Docker not ready: {docker_not_ready()}")])
+    # Without namespaces the local backend is a plain process group: `kill -1` from a student
+    # would reach the grader itself. It is documented as no boundary there; nothing to prove.
+    return pytest.param(name, marks=pytest.mark.skipif(
+        namespace_command() is None, reason="the local sandbox has no namespaces here"))
+
+
+@pytest.fixture(scope="module", params=[_backend("local"), _backend("docker")])
+def graded_class(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"hostile-{request.param}")
+    hostile_corpus.build_class(folder / "class")
+    out = folder / "class" / "_grades"
+    options = RunOptions(time_seconds=TIME_LIMIT, backend=request.param)
+    entries = discover(folder / "class", out)
+    records = run_batch(entries, load_tasks(), TASK, out, options, jobs=JOBS)
+    return {"backend": request.param, "entries": entries, "out": out, "options": options,
+            "records": {r["student"]: r for r in records}}
+
+
+def test_the_corpus_covers_at_least_thirty_cases():
+    assert len(CASES) >= 30
+    assert len({case.student for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.student for case in CASES])
+def test_each_case_gets_its_verdict_and_names_its_cause(graded_class, case):
+    grade = graded_class["records"][case.student]["grade"]
+    text = student_text(grade)
+    assert grade["verdict"] == case.verdict, text
+    for words in case.says:
+        assert words in text, f"{words!r} not in:\n{text}"
+
+
+def test_the_batch_grades_every_student_with_a_final_result(graded_class):
+    records = graded_class["records"]
+    assert set(records) == {case.student for case in CASES}
+    assert all(record["final"] for record in records.values())
+    assert not [s for s, r in records.items() if r["grade"]["verdict"] == "grader_error"]
+
+
+def test_no_run_leaves_a_process_behind(graded_class):
+    runs = [r["grade"]["run"] for r in graded_class["records"].values() if r["grade"].get("run")]
+    assert runs and all(run.get("leftover_processes", 0) == 0 for run in runs)
+    if graded_class["backend"] == "docker":
+        import docker
+
+        from grader.sandbox.docker_backend import RUN_LABEL
+
+        client = docker.from_env()
+        assert client.containers.list(all=True, filters={"label": RUN_LABEL}) == []
+
+
+def test_no_run_writes_outside_its_workspace(graded_class):
+    folders = ["/", "/etc", "/root", "/usr/share/datasets", "/usr/local/bin",
+               sysconfig.get_paths()["purelib"], os.path.dirname(grader.__file__)]
+    left = [folder for folder in folders if (Path(folder) / MARKER).exists()]
+    assert left == []
+
+
+def test_the_runs_were_limited_as_stated(graded_class):
+    records = graded_class["records"]
+    limits = records["infinite_loop"]["grade"]["run"]["limits"]
+    assert limits["time_seconds"] == TIME_LIMIT and limits["processes"] == 512
+    assert records["fork_bomb"]["grade"]["run"]["process_limit_hit"]
+    assert records["huge_output"]["grade"]["run"]["output_dropped_bytes"] > 90 * 2**20
+
+
+def test_a_second_run_keeps_every_result(graded_class):
+    before = graded_class["records"]
+    again = run_batch(graded_class["entries"], load_tasks(), TASK, graded_class["out"],
+                      graded_class["options"], jobs=JOBS)
+    assert {r["student"]: r for r in again} == before
