@@ -223,3 +223,17 @@ def test_zipped_folder_with_a_helper_module_runs_in_its_own_folder(tmp_path):
     code, result = grade(archive, tmp_path)
     assert (code, result["verdict"]) == (0, "passed"), result["summary"]
     assert result["run"]["entry"] == "hw/train.py"
+
+
+def test_a_model_reached_through_a_linked_folder_is_never_opened(tmp_path):
+    from grader.runs import _model_file_problem
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "sub").symlink_to("/etc")
+    problem = _model_file_problem(workspace / "sub" / "passwd", workspace)
+    assert problem and "outside the workspace" in problem
+    (workspace / "mymodel.h5").symlink_to("/etc/passwd")
+    assert "symbolic link (to /etc/passwd)" in _model_file_problem(workspace / "mymodel.h5", workspace)
+    (workspace / "real.h5").write_bytes(b"\x89HDF")
+    assert _model_file_problem(workspace / "real.h5", workspace) is None

@@ -380,6 +380,33 @@ def test_zip_that_unpacks_too_large_is_refused_before_extracting(tmp_path, monke
     assert list((tmp_path / "ws").iterdir()) == []
 
 
+def test_model_file_over_a_gigabyte_is_refused_before_copying(tmp_path):
+    huge = tmp_path / "mymodel.h5"
+    with open(huge, "wb") as handle:  # sparse: 2 GiB that cost no disk
+        handle.truncate(2 * 2**30)
+    with pytest.raises(SubmissionError, match=r"mymodel.h5 is 2,048 MiB; the grader accepts at most 1,024 MiB"):
+        open_submission(huge, tmp_path / "ws")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_folder_over_a_gigabyte_is_refused_before_copying(tmp_path, monkeypatch):
+    monkeypatch.setattr(submission, "MAX_UNPACKED_BYTES", 1000)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "train.py").write_text(TRAIN_AND_SAVE)
+    (folder / "data.npy").write_bytes(bytes(5000))
+    with pytest.raises(SubmissionError, match=r"student/ is 0 MiB; the grader accepts at most 0 MiB"):
+        open_submission(folder, tmp_path / "ws")
+
+
+def test_folder_whose_model_is_a_link_says_the_link_was_left_out(tmp_path):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "mymodel.h5").symlink_to("/etc/passwd")
+    with pytest.raises(SubmissionError, match=r"Skipped mymodel.h5: it is a symbolic link"):
+        open_submission(folder, tmp_path / "ws")
+
+
 def test_corrupt_zip_is_refused(tmp_path):
     archive = tmp_path / "hw.zip"
     archive.write_bytes(b"PK\x03\x04 this is not really a zip")
