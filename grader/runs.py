@@ -33,6 +33,9 @@ NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Te
                            r"Connection refused|No route to host|nodename nor servname", re.IGNORECASE)
 
 FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
+# What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
+# the run's own output, it could be faked, but only to trade one failing verdict for another.
+PROCESS_REFUSED = re.compile(r"can't start new thread|BlockingIOError: \[Errno 11\]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +173,8 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
     epochs = _epochs_so_far(record)
     model_path = submission.run_dir / task.model.file_name
     saved = os.path.lexists(model_path)
-    if result.process_limit_hit and result.exit_code != 0:
+    refused = result.process_limit_hit or bool(PROCESS_REFUSED.search(result.stderr[-4096:]))
+    if refused and result.exit_code != 0:
         detail = (f"it tried to run more than {limits.processes} processes and threads at once{epochs}, "
                   "and its next ones were refused. Do not start processes or threads in a loop "
                   "(os.fork, multiprocessing, threading.Thread); training needs none of its own.")

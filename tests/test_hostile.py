@@ -73,8 +73,8 @@ def test_the_batch_grades_every_student_with_a_final_result(graded_class):
 
 
 def test_no_run_leaves_a_process_behind(graded_class):
-    runs = [r["grade"]["run"] for r in graded_class["records"].values() if r["grade"].get("run")]
-    assert runs and all(run.get("leftover_processes", 0) == 0 for run in runs)
+    runs = {s: r["grade"]["run"] for s, r in graded_class["records"].items() if r["grade"].get("run")}
+    assert runs and {s: run.get("leftover_processes", 0) for s, run in runs.items() if run.get("leftover_processes")} == {}
     if graded_class["backend"] == "docker":
         import docker
 

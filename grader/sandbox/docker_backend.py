@@ -85,8 +85,9 @@ class DockerSandbox:
             nano_cpus=int(self.cpus * 1e9), pids_limit=limits.processes,
             ulimits=[docker.types.Ulimit(name="fsize", soft=limits.file_mb * 2**20, hard=limits.file_mb * 2**20)],
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
-            # Docker keeps a container's whole log on disk: bound it; the grader caps it again.
-            log_config=docker.types.LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
+            # The output is streamed to the grader (see _stream_output); the engine keeps no log,
+            # so a run printing forever cannot fill its disk.
+            log_config=docker.types.LogConfig(type="none"),
             device_requests=gpu_requests(self.use_gpus),
             labels={RUN_LABEL: "1", GRADER_PID_LABEL: str(os.getpid())},
         )
@@ -96,6 +97,8 @@ class DockerSandbox:
             _remove(container)
 
     def _run(self, container, limits: RunLimits) -> RunResult:
+        stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
+        output = _stream_output(container, stdout, stderr)  # attached before start: nothing missed
         started = time.monotonic()
         container.start()
         peak = _Peaks(container, limits.processes)
@@ -110,9 +113,7 @@ class DockerSandbox:
         process_limit_hit = peak.full or _fork_refused(container.id)
         container.reload()
         state = container.attrs.get("State", {})
-        stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
-        stdout.add(container.logs(stdout=True, stderr=False))
-        stderr.add(container.logs(stdout=False, stderr=True))
+        output.join(timeout=5)
         code = status.get("StatusCode")
         killed = code is not None and code >= 128
         return RunResult(
@@ -172,6 +173,26 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _stream_output(container, stdout: CappedText, stderr: CappedText) -> threading.Thread:
+    """Follow the container's stdout and stderr into the caps as they are written, so every
+    byte is counted (the caps keep the start and the end)."""
+    stream = container.attach(stdout=True, stderr=True, stream=True, logs=False, demux=True)
+
+    def pump() -> None:
+        try:
+            for out, err in stream:
+                if out:
+                    stdout.add(out)
+                if err:
+                    stderr.add(err)
+        except Exception:  # the connection ends, one way or another, when the container does
+            return
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return thread
 
 
 def _remove(container) -> None:

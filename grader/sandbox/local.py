@@ -227,8 +227,9 @@ def _kill(root: int) -> None:
 
 
 def _end_tree(root: int) -> int:
-    """Kill whatever the run left behind; return how many of its processes still live after 3 s."""
-    deadline = time.monotonic() + 3
+    """Kill whatever the run left behind; return how many of its processes still live after
+    30 s (the kernel can take seconds to tear down hundreds of killed TensorFlow processes)."""
+    deadline = time.monotonic() + 30
     while True:
         _kill(root)
         alive = _members(root) - {root}  # the first process is reaped by Popen, never a leftover
