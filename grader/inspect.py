@@ -14,8 +14,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import lzma
+import multiprocessing
 import stat
 import struct
+import threading
+import traceback
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -39,6 +42,9 @@ from grader.results import _Serialisable
 # Real configs are far smaller (a ResNet-152 describes itself in about 1 MB); the cap keeps a zip
 # bomb or a forged attribute from filling memory.
 MAX_CONFIG_BYTES = 50 * 1024 * 1024
+# Reading a real model's records takes well under a second; a file still being read after this
+# is looping inside HDF5.
+INSPECT_SECONDS = 20.0
 MAX_METADATA_BYTES = 1024 * 1024
 # Models inside models, wrappers inside wrappers. Real files go 2 or 3 deep; the cap keeps a
 # forged config from exhausting Python's stack.
@@ -93,9 +99,81 @@ class ModelInfo(_Serialisable):
     file_size: int
 
 
-def inspect_model(path: str | Path) -> ModelInfo:
-    """Describe the model saved at `path`; raise `InvalidModelFile` when it cannot be read."""
-    path = Path(path)
+def inspect_model(path: str | Path, timeout_seconds: float = INSPECT_SECONDS) -> ModelInfo:
+    """Describe the model saved at `path`; raise `InvalidModelFile` when it cannot be read.
+
+    The reading happens in a child process: a crafted file can send HDF5's C library into an
+    endless loop (the fuzzer found one in a damaged heap), which no Python code can interrupt.
+    After `timeout_seconds` the child is killed and the file is called damaged."""
+    return _READER.inspect(Path(path), timeout_seconds)
+
+
+class _Reader:
+    """One child process that reads model files for this process, one file at a time, started
+    again when a file hangs or crashes it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child = None
+        self._pipe = None
+
+    def inspect(self, path: Path, timeout_seconds: float) -> ModelInfo:
+        with self._lock:
+            if self._child is None or not self._child.is_alive():
+                self._start()
+            self._pipe.send(path)
+            if not self._pipe.poll(timeout_seconds):
+                self._stop()
+                raise InvalidModelFile(_corrupt(path, f"reading its records did not end within {timeout_seconds:g} s"))
+            try:
+                outcome, value = self._pipe.recv()
+            except EOFError:  # the child died on this file
+                exit_code = self._stop()
+                if exit_code is not None and exit_code < 0:  # a signal: libhdf5 crashed
+                    raise InvalidModelFile(_corrupt(path, "HDF5 crashed while reading it")) from None
+                raise RuntimeError(f"the inspector's process ended with code {exit_code} on {path.name}") from None
+        if outcome == "bug":
+            raise RuntimeError(f"the inspector failed on {path.name}: {value}")
+        if outcome == "invalid":
+            raise InvalidModelFile(value)
+        return value
+
+    def _start(self) -> None:
+        # forkserver: children come from a clean process, never from one of the batch's threads.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["grader.inspect"])
+        self._pipe, child_end = context.Pipe()
+        self._child = context.Process(target=_serve, args=(child_end,), daemon=True, name="grader-inspector")
+        self._child.start()
+        child_end.close()
+
+    def _stop(self) -> int | None:
+        self._child.kill()
+        self._child.join()
+        self._pipe.close()
+        exit_code, self._child = self._child.exitcode, None
+        return exit_code
+
+
+def _serve(pipe) -> None:
+    """The child's loop: a path in; ("info", ModelInfo), ("invalid", message) or ("bug", traceback) out."""
+    while True:
+        try:
+            path = pipe.recv()
+        except EOFError:  # the grader is done
+            return
+        try:
+            pipe.send(("info", _inspect_here(path)))
+        except InvalidModelFile as refusal:
+            pipe.send(("invalid", str(refusal)))
+        except Exception:
+            pipe.send(("bug", traceback.format_exc(limit=5)))
+
+
+_READER = _Reader()
+
+
+def _inspect_here(path: Path) -> ModelInfo:
     file_size, head = _read_head(path)
     try:
         if head.startswith(_ZIP_SIGNATURES):

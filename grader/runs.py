@@ -69,7 +69,8 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
         note = " ".join(n for n in (task_note, backend_note) if n)
         grade = grade_submission(submission, task, sandbox, options, note, worker)
         graded_file = (grade.run or {}).get("model_file")
-        if on_model and graded_file:
+        # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
+        if on_model and graded_file and grade.evaluation is not None:
             on_model(submission.workspace / graded_file)
         return grade, task
     finally:

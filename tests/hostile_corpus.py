@@ -173,6 +173,9 @@ CASES: tuple[Case, ...] = (
     # Model files handed in.
     Case("truncated.h5", "invalid_model", ("truncated",), truncated),
     Case("not_hdf5.h5", "invalid_model", ("not an HDF5 file",), lambda p: wrong_models.not_hdf5(p)),
+    # Found by the fuzzer: a damaged heap that sends HDF5's C code into an endless loop.
+    Case("hdf5_endless_loop.h5", "invalid_model", ("did not end within",),
+         lambda p: shutil.copyfile(Path(__file__).parent / "data" / "hdf5_endless_loop.h5", p)),
     Case("lambda_layer.h5", "unsafe_model", ("Lambda",), lambda_layer),
     Case("custom_layer.h5", "unsafe_model", ("Shift",), custom_layer),
     Case("nan_weights.h5", "contract_failed", ("NaN",), nan_weights),

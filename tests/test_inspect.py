@@ -493,3 +493,11 @@ def test_model_info_fields_match_the_published_api():
         "layers", "output_units", "output_activation", "loss", "loss_from_logits", "optimizer",
         "metrics", "unsafe_objects", "has_weights", "file_size",
     ]
+
+
+def test_a_file_that_sends_hdf5_into_an_endless_loop_is_called_damaged_in_time():
+    # Found by the long fuzz run: reading any attribute of this file never returns.
+    hanging = Path(__file__).parent / "data" / "hdf5_endless_loop.h5"
+    with pytest.raises(InvalidModelFile, match=r"reading its records did not end within 3 s"):
+        inspect_model(hanging, timeout_seconds=3)
+    assert inspect_model(REAL_MODELS / "annisa_A1.h5").file_size > 0  # the reader started again
