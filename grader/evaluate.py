@@ -7,6 +7,7 @@ worker gets inputs only; labels stay here and every metric is computed here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import queue
@@ -62,7 +63,8 @@ class PredictionWorker:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "grader.predict_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=env, start_new_session=True, preexec_fn=die_with_parent,
+            text=True, env=env, start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
         self._answers = queue.Queue()
         self._stderr_tail = []

@@ -54,7 +54,7 @@ class LocalSandbox:
         try:
             process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                       preexec_fn=functools.partial(_prepare_child, group, limits.file_mb))
+                                       preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
             watch = _watch(process, limits, sample_memory=group is None)
             leftover = _end_tree(process.pid)
@@ -97,20 +97,23 @@ class LocalSandbox:
         return [*self.unshare, *confine, "--", *harness], env
 
 
-def _prepare_child(group: RunCgroup | None, file_mb: int) -> None:
+def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
     """In the child before exec: die with the grader, cap file sizes, join the run's cgroup."""
-    die_with_parent()
+    die_with_parent(parent)
     file_bytes = file_mb * 2**20
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     if group is not None:
         group.join()
 
 
-def die_with_parent() -> None:
-    """In the child before exec: be killed if the grader dies (SIGKILL, a crash), so no run
-    outlives it; with namespaces, the whole run goes with this first process."""
+def die_with_parent(parent: int) -> None:
+    """In the child before exec: be killed if the grader (`parent`, its pid taken before the
+    fork) dies (SIGKILL, a crash), so no run outlives it; with namespaces, the whole run goes
+    with this first process."""
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the grader died between the fork and the line above
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @functools.cache
