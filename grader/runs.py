@@ -248,8 +248,7 @@ def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run
     check = CheckResult(name="model_file", title="Readable Keras model file", passed=False, found=detail,
                         expected=f"a whole Keras model saved with model.save('{task.model.file_name}')",
                         fix=Verdict.INVALID_MODEL.message)
-    return Grade(task_id=task.id, task_title=task.title, model_path=str(submission.given),
-                 verdict=Verdict.INVALID_MODEL, summary=detail, checks=(check,), run=run)
+    return _not_graded(task, submission, Verdict.INVALID_MODEL, detail, run, check)
 
 
 def _moved_away(record: dict | None) -> str | None:
@@ -280,10 +279,11 @@ def _with_run(grade: Grade, submission: Submission, run: dict, advice: list[str]
 
 
 def _not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail: str,
-                run: dict) -> Grade:
-    check = CheckResult(name="run", title="Script runs and saves the model", passed=False,
-                        found=detail, expected=f"the script runs to its end and saves {task.model.file_name}",
-                        fix=verdict.message)
+                run: dict, check: CheckResult | None = None) -> Grade:
+    """A grade without a score; `check` (by default: the run ended without a model) says why."""
+    check = check or CheckResult(
+        name="run", title="Script runs and saves the model", passed=False, found=detail,
+        expected=f"the script runs to its end and saves {task.model.file_name}", fix=verdict.message)
     return Grade(task_id=task.id, task_title=task.title, model_path=str(submission.given),
                  verdict=verdict, summary=detail, checks=(check,), run=run)
 

@@ -6,7 +6,6 @@ missing engine fails there instead of passing quietly).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest

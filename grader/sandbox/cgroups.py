@@ -58,11 +58,11 @@ class RunCgroup:
                 procs.write("0")  # 0: the writer itself
 
     def fork_refused(self) -> bool:
-        return _counter(self.folders["pids"] / "pids.events", "max") > 0
+        return bool(fork_refused(self.folders["pids"] / "pids.events"))
 
     def killed_for_memory(self) -> bool:
         events = "memory.oom_control" if self.version == 1 else "memory.events"
-        return _counter(self.folders["memory"] / events, "oom_kill") > 0
+        return (_counter(self.folders["memory"] / events, "oom_kill") or 0) > 0
 
     def peak_memory_bytes(self) -> int:
         name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
@@ -80,19 +80,17 @@ class RunCgroup:
 def fork_refused(events: Path) -> bool | None:
     """Whether a pids group refused a fork or thread at its limit, from its `pids.events`;
     None when the file cannot be read."""
-    try:
-        events.read_text()
-    except OSError:
-        return None
-    return _counter(events, "max") > 0
+    refused = _counter(events, "max")
+    return None if refused is None else refused > 0
 
 
-def _counter(path: Path, key: str) -> int:
-    """A counter from a cgroup file of "key value" lines (0 when missing)."""
+def _counter(path: Path, key: str) -> int | None:
+    """A counter from a cgroup file of "key value" lines: 0 when the key is missing, None when
+    the file cannot be read."""
     try:
         lines = path.read_text().splitlines()
     except OSError:
-        return 0
+        return None
     for line in lines:
         fields = line.split()
         if len(fields) == 2 and fields[0] == key and fields[1].isdigit():

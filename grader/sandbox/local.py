@@ -6,8 +6,8 @@ no network, evaluation data hidden, a private /tmp, everything but the workspace
 capabilities. Where cgroups can be made (`grader.sandbox.cgroups`) the kernel enforces the
 memory and process limits; elsewhere the grader sums the resident memory of the whole tree and
 counts its threads ten times a second. Everywhere it enforces the wall-clock limit, caps each
-file's size and the output, and kills every descendant at the end. This is containment for honest mistakes, not a security boundary: the
-Docker backend is the one for untrusted code.
+file's size and the output, and kills every descendant at the end. This is containment for
+honest mistakes, not a security boundary: the Docker backend is the one for untrusted code.
 """
 from __future__ import annotations
 
