@@ -19,8 +19,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import NamedTuple
 
+import grader
 from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
 from grader.sandbox.capture import CappedText, drain
 from grader.sandbox.cgroups import RunCgroup
@@ -85,7 +87,7 @@ class LocalSandbox:
     def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env,
-               STUDENT_DATA_ENV: str(request.data_dir)}
+               STUDENT_DATA_ENV: str(request.data_dir), "PYTHONPATH": str(GRADER_ROOT)}
         harness = [sys.executable, "-m", "grader.harness", *request.harness_args]
         if not self.unshare:
             return harness, env
@@ -95,6 +97,10 @@ class LocalSandbox:
         for path in request.hidden:
             confine += ["--hide", str(path)]
         return [*self.unshare, *confine, "--", *harness], env
+
+
+# The folder holding this grader's package: the run imports the same code, wherever it is installed.
+GRADER_ROOT = Path(grader.__file__).resolve().parent.parent
 
 
 def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
