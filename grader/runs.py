@@ -21,6 +21,7 @@ from pathlib import Path
 from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
+from grader.losses import canonical_loss
 from grader.results import CheckResult, Grade, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult
 from grader.submission import (MODEL_SUFFIXES, Submission, SubmissionError, open_submission,
@@ -246,12 +247,11 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
             left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
             run["notes"].append(f"The script raised an error after saving the model; {run['model_file']} was "
                                 f"graded (model files the run left: {left or run['model_file']}). The error: "
-                                + _crash_detail(submission, result, record, limits,
-                                                 task.model.file_name))
+                                + _crash_detail(submission, result, record, limits, task))
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
     if crashed:
         return _not_graded(task, submission, Verdict.CRASHED,
-                           _crash_detail(submission, result, record, limits, task.model.file_name), run)
+                           _crash_detail(submission, result, record, limits, task), run)
 
     others, weights = _saved_files(submission.workspace)
     if others:
@@ -452,12 +452,15 @@ def _epochs_so_far(record: dict | None) -> str:
 
 
 def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits,
-                  model_file: str) -> str:
+                  task: TaskSpec) -> str:
     error = (record or {}).get("error")
     if isinstance(error, dict) and error.get("type"):
         line = error.get("line")
         where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
-        detail = f"{error['type']}{where}: {str(error.get('message', ''))[:500]}"
+        # TensorFlow's errors open with pages of its own frames ("in user code: ..."); the cause
+        # is the last line.
+        lines = [line.strip() for line in str(error.get("message", "")).splitlines() if line.strip()]
+        detail = f"{error['type']}{where}: {(lines[-1] if lines else '')[:500]}"
     else:
         tail = [line for line in feedback.script_output(result.stderr).splitlines() if line.strip()]
         if tail:
@@ -476,12 +479,26 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
     elif READ_ONLY_WRITE.search(detail):
         detail += (". During grading only the script's own folder is writable: the script wrote "
                    "outside it (a '../' path or an absolute one). Write files, and the model with "
-                   f"model.save('{model_file}'), next to the script")
+                   f"model.save('{task.model.file_name}'), next to the script")
+    elif "are incompatible" in detail and _integer_labels_into_one_hot_loss(record, task):
+        classes = task.model.output_units
+        detail += (f". The labels are integers 0–{classes - 1} (one per example), but "
+                   "categorical_crossentropy expects one-hot labels: compile with "
+                   "loss='sparse_categorical_crossentropy', or one-hot encode the labels first: "
+                   f"y = tf.keras.utils.to_categorical(y, {classes})")
     if NETWORK_ERROR.search(detail):
         detail += (". There is no network during grading: the script tried to reach the internet. "
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
                    "download nothing.")
     return detail
+
+
+def _integer_labels_into_one_hot_loss(record: dict | None, task: TaskSpec) -> bool:
+    """The training record shows integer labels going into categorical_crossentropy."""
+    entries = feedback.fit_entries(record)
+    loss = str(entries[-1].get("loss") or "") if entries else ""
+    return (feedback.label_encoding(record, task.model.output_units, require_history=False) == "integer"
+            and canonical_loss(loss) == "categorical_crossentropy")
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
