@@ -168,3 +168,14 @@ def test_the_report_shows_the_crash_without_library_log_lines(tmp_path):
     panel = shown.stdout[shown.stdout.index("last lines the script printed"):]
     assert "plot failed" in panel
     assert "UserWarning" not in panel and "saving_api.save_model(" not in panel
+
+
+def test_a_write_outside_the_folder_is_explained_with_where_the_model_goes(tmp_path):
+    code, result = grade(tmp_path, "writes_data.py", REGRESSION + """\
+import numpy as np
+np.savetxt("../data/predictions.csv", model.predict(xs, verbose=0))
+model.save("mymodel.h5")
+""")
+    assert (code, result["verdict"]) == (1, "crashed")
+    assert "only the script's own folder is writable: the script wrote outside it" in result["summary"]
+    assert "model.save('mymodel.h5'), next to the script" in result["summary"]
