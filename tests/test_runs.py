@@ -226,7 +226,7 @@ def test_zipped_folder_with_a_helper_module_runs_in_its_own_folder(tmp_path):
 
 
 def test_a_model_reached_through_a_linked_folder_is_never_opened(tmp_path):
-    from grader.runs import _model_file_problem
+    from grader.run_verdicts import _model_file_problem
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()
