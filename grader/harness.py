@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"seed for Python, NumPy and TensorFlow (default {DEFAULT_SEED})")
     parser.add_argument("--keras", choices=("2", "3"), default="2",
-                        help="which Keras tf.keras is (default 2, the course's)")
+                        help="which Keras tf.keras and keras are (default 2, the course's)")
     parser.add_argument("--result", help=f"run record path (default WORKDIR/{RESULT_NAME})")
     parser.add_argument("--model-file", default=MODEL_FILE,
                         help=f"the model file the task asks for (default {MODEL_FILE})")

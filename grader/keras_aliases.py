@@ -1,4 +1,4 @@
-"""Keras 2 everywhere: make `keras`, `tensorflow.python.keras` and `keras_preprocessing` tf-keras.
+"""Keras 2 everywhere: `keras`, `tensorflow.python.keras` and `keras_preprocessing` are tf-keras.
 
 The course's code was written for TensorFlow 2.4–2.15, when every one of these names meant the same
 Keras 2. Today `keras` is Keras 3, which refuses that code (`save_weights('w.h5')`,
