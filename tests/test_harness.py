@@ -222,6 +222,12 @@ def test_old_keras_names_map_to_tf_keras_public_api_then_its_internals():
     assert keras_aliases.target_of("kerastuner") is None and keras_aliases.target_of("numpy") is None
 
 
+def test_the_grader_itself_never_installs_the_aliases_only_the_harness_does():
+    import grader.evaluate, grader.predict_worker, grader.runs  # noqa: E401, F401 (imported to check)
+
+    assert not any(isinstance(finder, keras_aliases.KerasAliasFinder) for finder in sys.meta_path)
+
+
 def test_keras_3_refuses_the_seed_checkpoint_so_keras_2_must_be_the_default(tmp_path):
     process, record = run_harness(tmp_path, SEED_STYLE_SCRIPT, "--keras", "3")
     assert process.returncode == 1
