@@ -3,7 +3,8 @@
 `install()` makes `tf.keras.datasets.mnist.load_data()`, `...fashion_mnist.load_data()` (Keras 2
 and Keras 3), `sklearn.datasets.load_iris()` and `tfds.load('iris')` return the student's part of
 each dataset from `grader.datasets.student_split`, so a script runs unchanged with no network.
-The hidden evaluation rows are never served: `student_split` leaves them out.
+The hidden evaluation rows are never served: `student_split` leaves them out. Any other TFDS
+dataset (`tfds.load`, `tfds.builder`) fails at once with `DatasetNotAvailable` naming it.
 
 Keras 3 alone takes seconds to import, so nothing is imported here: each library is patched the
 moment its defining module is loaded (`when_imported`), or at once when it already is.
