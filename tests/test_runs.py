@@ -252,3 +252,15 @@ def test_course_libraries_import_plt_show_returns_and_tfds_mnist_is_refused_at_o
                                 "is not available offline"), tfds_line
     assert tfds_line.endswith("(0.0 s)"), tfds_line  # refused, not minutes of download attempts
     assert result["run"]["wall_seconds"] < 60
+
+
+def test_notebook_importing_seaborn_gets_past_its_imports_and_passes(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport seaborn as sns\nimport matplotlib.pyplot as plt"),
+        nbformat.v4.new_code_cell("sns.set_theme()\nplt.plot([1, 2, 3])\nplt.show()"),
+        nbformat.v4.new_code_cell((SUBMISSIONS / "course_libraries.py").read_text()),
+    ])
+    path = tmp_path / "course.ipynb"
+    nbformat.write(notebook, path)
+    code, result = grade(path, tmp_path, "--task", "basic_regression")
+    assert (code, result["verdict"]) == (0, "passed"), result["summary"] + result["run"]["stderr"]
