@@ -204,8 +204,9 @@ def test_fit_save_and_load_weights_through_keras_model_are_recorded(keras_names_
     assert fit["callbacks"][0]["settings"]["save_weights_only"] is True
     assert [(entry["path"], entry["ok"]) for entry in record["load_weights"]] == [
         ("w.h5", True), ("asdf.ckpg", True)]
-    assert [(entry["path"], entry["by"]) for entry in record["saves"]] == [("mymodel.h5", "script")]
-    assert {fit["model"], *(entry["model"] for entry in record["load_weights"])} == {1}
+    assert [(entry["path"], entry["what"]) for entry in record["saves"]] == [
+        ("w.h5", "weights"), ("mymodel.h5", "model")]
+    assert {fit["model"], *(entry["model"] for entry in record["load_weights"] + record["saves"])} == {1}
 
 
 def test_old_keras_names_map_to_tf_keras_public_api_then_its_internals():
