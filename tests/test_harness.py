@@ -122,7 +122,8 @@ def test_load_weights_after_fit_on_the_same_model_is_recorded(seed_style_run):
     assert loaded["path"] == "my_checkpoint.ckpt" and loaded["ok"]
     assert fit["call"] < loaded["call"] < saved["call"]
     assert fit["model"] == loaded["model"] == saved["model"]
-    assert saved == {"call": 3, "model": 1, "path": "mymodel.h5", "ok": True, "by": "script"}
+    assert saved == {"call": 3, "model": 1, "path": "mymodel.h5", "ok": True, "by": "script",
+                     "what": "model"}
 
 
 # Course code that says `keras`, not `tf.keras`: Keras 3 refuses `ModelCheckpoint('asdf.ckpg',
