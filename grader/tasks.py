@@ -73,7 +73,7 @@ class Limits:
 
 @dataclasses.dataclass(frozen=True)
 class RunSettings:
-    keras: int = 2  # the Keras `tf.keras` means in student code: 2 (tf-keras, the course's) or 3
+    keras: int = 2  # what `tf.keras` and `keras` are in student code: 2 (tf-keras) or 3
     seed: int = 42  # Python, NumPy and TensorFlow are seeded with it before student code runs
 
 
