@@ -16,8 +16,8 @@ from pathlib import Path
 from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
-from grader.losses import canonical_loss
 from grader.results import CheckResult, Grade, Verdict
+from grader.run_record import RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
 from grader.submission import MODEL_SUFFIXES, Submission
 from grader.tasks import TaskSpec
@@ -41,8 +41,10 @@ HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Erro
                                    r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount ",
                                    re.MULTILINE)
 HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
-def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
-           run: dict, limits: RunLimits, worker=None) -> Grade:
+
+
+def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: RunRecord | None,
+              run: dict, limits: RunLimits, worker=None) -> Grade:
     harness_failure = _harness_failure(result, record)
     if harness_failure:
         return not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
@@ -62,7 +64,7 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
             detail += (f" {task.model.file_name} had been saved, but the script went on; a run that "
                        "does not end is not graded, so remove what runs after model.save().")
         return not_graded(task, submission, Verdict.TIMED_OUT, detail, run)
-    if result.out_of_memory or _error_type(record) == "MemoryError":
+    if result.out_of_memory or (record and record.error and record.error.type == "MemoryError"):
         detail = (f"used more than {limits.memory_mb:,} MB{epochs}. Use a smaller batch_size or "
                   "model, and do not keep copies of the dataset (e.g. as float64 lists).")
         return not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
@@ -120,26 +122,19 @@ def graded_input_range(task: TaskSpec) -> tuple[float, float]:
     return (low / 255, high / 255) if task.dataset.preprocessing == "scale_255" else (low, high)
 
 
-def recorded_saves(record: dict | None) -> list[dict]:
-    """The record's save and save_weights calls (untrusted: only well-formed entries pass)."""
-    saves = (record or {}).get("saves")
-    return [entry for entry in saves if isinstance(entry, dict) and isinstance(entry.get("path"), str)] \
-        if isinstance(saves, list) else []
-
-
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
 
 
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
 WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
-def _saves_out_of_reach(record: dict | None, submission: Submission) -> list[dict]:
+def _saves_out_of_reach(record: RunRecord | None, submission: Submission) -> list[Save]:
     """The script's saves the grader cannot see: outside its folder (`../x/mymodel.h5`, an
     absolute path) or written as a Windows path."""
-    start = (record or {}).get("workdir")
+    start = record.workdir if record else None
     inside = submission.run_dir.relative_to(submission.workspace)
     out = []
-    for entry in recorded_saves(record):
-        path = entry["path"]
+    for entry in record.saves if record else ():
+        path = entry.path
         if WINDOWS_PATH.search(path):
             out.append(entry)
         elif os.path.isabs(path):
@@ -150,27 +145,26 @@ def _saves_out_of_reach(record: dict | None, submission: Submission) -> list[dic
     return out
 
 
-def _misplaced_saves_note(saves: list[dict], task: TaskSpec) -> str:
+def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
     described = []
     for entry in saves[:3]:
-        what = "weights" if entry.get("what") == "weights" else "model"
-        outcome = "" if entry.get("ok") else ", which failed"
-        where = "a Windows path" if WINDOWS_PATH.search(entry["path"]) else "outside its own folder"
-        described.append(f"its {what} to {entry['path']!r} ({where}{outcome})")
+        outcome = "" if entry.ok else ", which failed"
+        where = "a Windows path" if WINDOWS_PATH.search(entry.path) else "outside its own folder"
+        described.append(f"its {entry.what} to {entry.path!r} ({where}{outcome})")
     return (f"The script saved {'; '.join(described)}. During grading only the script's own folder "
             f"is kept and writable, and the grader looks for {task.model.file_name} there: save with "
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
 
 
-def _harness_failure(result: RunResult, record: dict | None) -> str | None:
+def _harness_failure(result: RunResult, record: RunRecord | None) -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
     if result.timed_out or result.out_of_memory or result.exit_code == 0:
         return None
-    error = (record or {}).get("error")
-    if (record or {}).get("status") == "error" and isinstance(error, dict) \
-            and error.get("stage") == "setup" and result.exit_code == HARNESS_SETUP_FAILED:
+    error = record.error if record else None
+    if record and record.status == "error" and error and error.stage == "setup" \
+            and result.exit_code == HARNESS_SETUP_FAILED:
         return (f"the grader's run harness failed while setting up, before the script started: "
-                f"{error.get('type')}: {str(error.get('message', ''))[:300]}")
+                f"{error.type}: {error.message[:300]}")
     if record is None and HARNESS_DID_NOT_START.search(result.stderr):
         last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
         return f"the grader's run harness could not start in the {result.backend} sandbox: {last[:300]}"
@@ -198,11 +192,10 @@ def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run
     return not_graded(task, submission, Verdict.INVALID_MODEL, detail, run, check)
 
 
-def _moved_away(record: dict | None) -> str | None:
+def _moved_away(record: RunRecord | None) -> str | None:
     """Where the script ended up, when it changed directory away from where it started."""
-    record = record or {}
-    start, end = record.get("workdir"), record.get("cwd_at_exit")
-    if isinstance(start, str) and isinstance(end, str) and os.path.normpath(start) != os.path.normpath(end):
+    start, end = (record.workdir, record.cwd_at_exit) if record else (None, None)
+    if start and end and os.path.normpath(start) != os.path.normpath(end):
         return end
     return None
 
@@ -245,29 +238,20 @@ def syntax_error(submission: Submission) -> str | None:
     return None
 
 
-def _error_type(record: dict | None) -> str:
-    error = (record or {}).get("error")
-    return str(error.get("type", "")) if isinstance(error, dict) else ""
+def _epochs_so_far(record: RunRecord | None) -> str:
+    epochs = feedback.epochs_trained(record)
+    return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)" if record and record.trained else ""
 
 
-def _epochs_so_far(record: dict | None) -> str:
-    entries = feedback.fits(record)
-    if not entries:
-        return ""
-    epochs = sum(len(next(iter(feedback.history(e).values()), [])) for e in entries)
-    return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)"
-
-
-def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits,
+def _crash_detail(submission: Submission, result: RunResult, record: RunRecord | None, limits: RunLimits,
                   task: TaskSpec) -> str:
-    error = (record or {}).get("error")
-    if isinstance(error, dict) and error.get("type"):
-        line = error.get("line")
-        where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
+    error = record.error if record else None
+    if error and error.type:
+        where = f" at {submission.where(error.line)}" if error.line is not None else ""
         # TensorFlow's errors open with pages of its own frames ("in user code: ..."); the cause
         # is the last line.
-        lines = [line.strip() for line in str(error.get("message", "")).splitlines() if line.strip()]
-        detail = f"{error['type']}{where}: {(lines[-1] if lines else '')[:500]}"
+        lines = [line.strip() for line in error.message.splitlines() if line.strip()]
+        detail = f"{error.type}{where}: {(lines[-1] if lines else '')[:500]}"
     else:
         tail = [line for line in feedback.script_output(result.stderr).splitlines() if line.strip()]
         if tail:
@@ -287,7 +271,7 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
         detail += (". During grading only the script's own folder is writable: the script wrote "
                    "outside it (a '../' path or an absolute one). Write files, and the model with "
                    f"model.save('{task.model.file_name}'), next to the script")
-    elif "are incompatible" in detail and _integer_labels_into_one_hot_loss(record, task):
+    elif "are incompatible" in detail and feedback.integer_labels_into_one_hot_loss(record, task.model.output_units):
         classes = task.model.output_units
         detail += (f". The labels are integers 0–{classes - 1} (one per example), but "
                    "categorical_crossentropy expects one-hot labels: compile with "
@@ -298,14 +282,6 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
                    "download nothing.")
     return detail
-
-
-def _integer_labels_into_one_hot_loss(record: dict | None, task: TaskSpec) -> bool:
-    """The training record shows integer labels going into categorical_crossentropy."""
-    entries = feedback.fit_entries(record)
-    loss = str(entries[-1].get("loss") or "") if entries else ""
-    return (feedback.label_encoding(record, task.model.output_units, require_history=False) == "integer"
-            and canonical_loss(loss) == "categorical_crossentropy")
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:

@@ -14,18 +14,16 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from grader import datasets, feedback
+from grader import datasets
 from grader.grading import grade_model_file
 from grader.results import CheckResult, Grade, Verdict
+from grader.run_record import RECORD_NAME, RunRecord, read_run_record
 from grader.run_verdicts import judge_run, not_graded, syntax_error
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
 from grader.sandbox.registry import SharedSandbox
 from grader.submission import Submission, SubmissionError, open_submission
 from grader.task_choice import TaskChoiceError, choose_task
 from grader.tasks import TaskSpec
-
-RECORD_NAME = ".grader_run.json"
-
 
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
@@ -129,7 +127,7 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
         hidden=tuple(datasets.evaluation_files()),
     )
     result = sandbox.run(request, limits)
-    record = feedback.read_record(record_path)
+    record = read_run_record(record_path)
     run = {**base_run, **_run_facts(result, record, limits, task)}
     run["notes"] = [*run["notes"], *result.notes]
     if result.output_dropped_bytes:
@@ -150,11 +148,8 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
     return folder
 
 
-def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: TaskSpec) -> dict:
-    def recorded(key: str, default: dict) -> dict:  # the record is untrusted: only dicts pass
-        value = (record or {}).get(key)
-        return value if isinstance(value, dict) else default
-
+def _run_facts(result: RunResult, record: RunRecord | None, limits: RunLimits, task: TaskSpec) -> dict:
+    record = record or RunRecord()
     return {
         "backend": result.backend, "isolation": list(result.isolation),
         "exit_code": result.exit_code, "signal": result.signal,
@@ -164,18 +159,12 @@ def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: 
         "limits": {"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb,
                    "processes": limits.processes, "file_mb": limits.file_mb},
         "leftover_processes": result.leftover_processes,
-        "keras": recorded("keras", {"requested": str(task.run.keras)}),
-        "seeds": recorded("seeds", {}),
-        "devices": recorded("devices", {}),
-        "fits": [_fit_summary(entry) for entry in feedback.fits(record)],
+        "keras": record.keras or {"requested": str(task.run.keras)},
+        "seeds": record.seeds,
+        "devices": record.devices,
+        "fits": [{"epochs_run": fit.epochs_run, "epochs_requested": fit.epochs_requested,
+                  "history": fit.history, "callbacks": [c.name for c in fit.callbacks]}
+                 for fit in record.trained],
         "stdout": result.stdout, "stderr": result.stderr,
         "output_dropped_bytes": result.output_dropped_bytes,
     }
-
-
-def _fit_summary(entry: dict) -> dict:
-    return {"epochs_run": entry.get("epochs_run"), "epochs_requested": entry.get("epochs_requested"),
-            "history": feedback.history(entry),
-            "callbacks": [c.get("class") for c in entry.get("callbacks") or [] if isinstance(c, dict)]}
-
-
