@@ -16,7 +16,7 @@ from pathlib import Path
 from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
-from grader.results import CheckResult, Grade, Verdict
+from grader.results import CheckResult, Grade, RunSummary, Verdict
 from grader.run_record import RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
 from grader.submission import MODEL_SUFFIXES, Submission
@@ -44,7 +44,7 @@ HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the sc
 
 
 def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: RunRecord | None,
-              run: dict, limits: RunLimits, worker=None) -> Grade:
+              run: RunSummary, limits: RunLimits, worker=None) -> Grade:
     harness_failure = _harness_failure(result, record)
     if harness_failure:
         return not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
@@ -73,18 +73,19 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     labels = feedback.label_encoding(record, task.model.output_units)
     misplaced = _saves_out_of_reach(record, submission)
     if misplaced:
-        run["notes"].append(_misplaced_saves_note(misplaced, task))
+        run = run.with_notes(_misplaced_saves_note(misplaced, task))
     if saved:
         refusal = _model_file_problem(model_path, submission.workspace)
         if refusal:
             return _refused_model_file(task, submission, refusal, run)
-        run["model_file"] = str(model_path.relative_to(submission.workspace))
+        graded = str(model_path.relative_to(submission.workspace))
+        run = dataclasses.replace(run, model_file=graded)
         grade = grade_model_file(model_path, task, worker, labels)
         if crashed:
             left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
-            run["notes"].append(f"The script raised an error after saving the model; {run['model_file']} was "
-                                f"graded (model files the run left: {left or run['model_file']}). The error: "
-                                + _crash_detail(submission, result, record, limits, task))
+            run = run.with_notes(f"The script raised an error after saving the model; {graded} was graded "
+                                 f"(model files the run left: {left or graded}). The error: "
+                                 + _crash_detail(submission, result, record, limits, task))
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
     if crashed:
         return not_graded(task, submission, Verdict.CRASHED,
@@ -93,11 +94,12 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     others, weights = _saved_files(submission.workspace)
     if others:
         found = others[0]
-        run["model_file"] = str(found.relative_to(submission.workspace))
+        graded = str(found.relative_to(submission.workspace))
+        run = dataclasses.replace(run, model_file=graded)
         if found.name == task.model.file_name:  # the right file, in another folder of the workspace
-            run["notes"].append(f"{task.model.file_name} was found in {run['model_file']}, not next to "
-                                "the script; it was graded. Save it with model.save('"
-                                f"{task.model.file_name}') in the script's own folder.")
+            run = run.with_notes(f"{task.model.file_name} was found in {graded}, not next to the script; it "
+                                 f"was graded. Save it with model.save('{task.model.file_name}') in the "
+                                 "script's own folder.")
             grade = grade_model_file(found, task, worker, labels)
         else:
             grade = _grade_misnamed(found, task, worker, labels)
@@ -185,7 +187,7 @@ def _model_file_problem(path: Path, workspace: Path) -> str | None:
     return None
 
 
-def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run: dict) -> Grade:
+def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run: RunSummary) -> Grade:
     check = CheckResult(name="model_file", title="Readable Keras model file", passed=False, found=detail,
                         expected=f"a whole Keras model saved with model.save('{task.model.file_name}')",
                         fix=Verdict.INVALID_MODEL.message)
@@ -213,13 +215,13 @@ def _grade_misnamed(found: Path, task: TaskSpec, worker=None, labels: str | None
         summary=f"Saved as {found.name}, not {task.model.file_name}. Graded as it would be: {grade.summary}")
 
 
-def _with_run(grade: Grade, submission: Submission, run: dict, advice: list[str]) -> Grade:
-    run["feedback"] = advice
-    return dataclasses.replace(grade, model_path=str(submission.given), run=run)
+def _with_run(grade: Grade, submission: Submission, run: RunSummary, advice: list[str]) -> Grade:
+    return dataclasses.replace(grade, model_path=str(submission.given),
+                               run=dataclasses.replace(run, feedback=tuple(advice)))
 
 
 def not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail: str,
-                run: dict, check: CheckResult | None = None) -> Grade:
+                run: RunSummary, check: CheckResult | None = None) -> Grade:
     """A grade without a score; `check` (by default: the run ended without a model) says why."""
     check = check or CheckResult(
         name="run", title="Script runs and saves the model", passed=False, found=detail,
