@@ -11,7 +11,7 @@ against.
 
 Every dataset is cut in two: the evaluation part, the hidden split that grades a model and is
 never served to a student, and the rest. What a student's calls return is made from the rest
-only, in the shapes and types the real calls give (`grader.offline_datasets` serves it):
+only, in the shapes the real calls give (`grader.offline_datasets` serves it, in their types):
 
     fashion_mnist, mnist (mnist.npz)
         train  the official 60,000 training images, as `load_data()` returns them
@@ -28,10 +28,11 @@ only, in the shapes and types the real calls give (`grader.offline_datasets` ser
     basic_regression
         train the six points of the task statement, test three more points on the same line
 
-Test rows and stand-in rows are chosen by a fixed rule (evenly spaced within each class), not
-a seeded shuffle, so they cannot move when NumPy changes its random generators. With
-`official_test=True` (practice only) a student gets every non-evaluation row once as training
-data and the evaluation split as test data.
+Carved evaluation rows, test rows and stand-in rows are chosen by a fixed rule (evenly spaced
+within each class), not a seeded shuffle, so they cannot move when NumPy changes its random
+generators. With `official_test=True` (practice only) a student gets each training row once
+(Fashion-MNIST and mnist.npz: the official training set; the subset: its 4,000 digits; iris:
+its 120 flowers) as training data and the evaluation split as test data.
 
 Nothing here imports TensorFlow, and nothing downloads except `fetch()`. Where files are looked
 for: `KERAS_HOME` (default ~/.keras, as Keras itself), `GRADER_SYSTEM_DATASETS` (default
@@ -92,7 +93,6 @@ IRIS_EVALUATION = 30
 # The official shapes of what the students' calls return.
 KERAS_TRAIN_ROWS = 60_000
 KERAS_TEST_ROWS = 10_000
-IRIS_ROWS = 150
 REGRESSION_TRAIN_XS = (-1.0, 0.0, 1.0, 2.0, 3.0, 4.0)  # the points in the task statement
 REGRESSION_HELD_BACK_XS = (5.0, 6.0, 7.0)
 # Half-integers from -9.5 to 9.5: spread over [-10, 10] and none of them a point a student saw.
@@ -518,8 +518,8 @@ def _iris_parts(file: _File) -> _Parts:
     for label in np.unique(flowers.y):
         x[hidden & (flowers.y == label)] = kept.x[stand_ins & (kept.y == label)]
     served = _split(x, flowers.y)
-    return _Parts(train=served, test=_take(served, np.zeros(len(served), dtype=bool)),
-                  full_train=kept, evaluation=_take(flowers, hidden))
+    no_test = _take(served, np.zeros(len(served), dtype=bool))  # load_iris() returns one table
+    return _Parts(train=served, test=no_test, full_train=kept, evaluation=_take(flowers, hidden))
 
 
 @functools.cache
@@ -613,9 +613,11 @@ def _staged_file(name: str, official_test: bool) -> Path:
     """
     source, parts = _chosen(name)
     content = hashlib.sha256(source.content.encode()).hexdigest()[:16]
-    path = _staging_folder() / f"{name}-{'official' if official_test else 'student'}-{content}.npz"
     with _staging_lock:
+        folder = _staging_folder()
+        path = folder / f"{name}-{'official' if official_test else 'student'}-{content}.npz"
         if not path.is_file():
+            folder.mkdir(exist_ok=True)  # a cleaner may have emptied /tmp during a long batch
             train, test = _served(parts, official_test)
             partial = path.with_name(f".{path.name}")
             np.savez(partial, x_train=train.x, y_train=train.y, x_test=test.x, y_test=test.y)
