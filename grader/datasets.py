@@ -24,7 +24,8 @@ only, in the shapes the real calls give (`grader.offline_datasets` serves it, in
     iris
         evaluation 30 flowers; `load_iris()` and `tfds.load('iris')` return 150 rows in the
         official order and classes, each evaluation flower's row holding instead one of 30
-        other flowers of its class (so those 30 appear twice); the test part is empty
+        other flowers of its class (so those 30 appear twice; the note says so); the test
+        part is empty
     basic_regression
         train the six points of the task statement, test three more points on the same line
 
@@ -362,7 +363,10 @@ def _candidates(name: str) -> list[_Source]:
                 f"{KERAS_TEST_ROWS:,} test images")),
         ]
     if name == "iris":
-        return [_Source("scikit-learn load_iris() data", _iris, IRIS_SHA256)]
+        return [_Source("scikit-learn load_iris() data", _iris, IRIS_SHA256, note=(
+            f"load_iris() and tfds.load('iris') return 150 rows in the official classes, but "
+            f"not the {IRIS_EVALUATION} flowers that grade the model: {IRIS_EVALUATION} of the "
+            f"other {150 - IRIS_EVALUATION} stand in for them, so those appear twice"))]
     return [_Source("generated: y = 2x - 1", _regression, "generated", hashed=False)]
 
 

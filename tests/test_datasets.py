@@ -168,6 +168,10 @@ def test_iris_students_get_150_rows_in_the_official_classes_with_stand_ins_for_t
     train, test = datasets.student_split("iris")
     assert train.x.shape == (150, 4) and len(test) == 0
     assert train.y.tolist() == [0] * 50 + [1] * 50 + [2] * 50  # as load_iris().target
+    assert datasets.data_source("iris").note == (
+        "load_iris() and tfds.load('iris') return 150 rows in the official classes, but not the "
+        "30 flowers that grade the model: 30 of the other 120 stand in for them, so those appear "
+        "twice")
     kept, _ = datasets.student_split("iris", official_test=True)
     # 120 different flowers: every kept one, 30 of them twice, in the evaluation flowers' rows.
     assert _pair_hashes(train) == _pair_hashes(kept) and len(kept) == 120
