@@ -17,12 +17,14 @@ from grader.tasks import TaskSpec
 VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
 
 
-def render_grade(grade: Grade, task: TaskSpec, console: Console | None = None) -> None:
+def render_grade(grade: Grade, task: TaskSpec | None, console: Console | None = None) -> None:
+    """`task` is None when the hand-in never got as far as choosing one."""
     console = console or Console()
     style = VERDICT_STYLE.get(grade.verdict, "bold red")
     headline = Text.assemble((grade.verdict.code.replace("_", " ").upper(), style), "  ", grade.summary)
+    title = Text(f"{task.title}  [{task.id}]" if task else "task not chosen", style="bold")
     console.print(Panel(
-        Group(Text(f"{task.title}  [{task.id}]", style="bold"), Text(grade.model_path, style="dim"),
+        Group(title, Text(grade.model_path, style="dim"),
               Text(""), headline, Text(grade.verdict.message, style="dim")),
         title="grader", title_align="left", border_style=style.split()[-1],
     ))

@@ -14,6 +14,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,12 @@ FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
 # What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
 # the run's own output, it could be faked, but only to trade one failing verdict for another.
 PROCESS_REFUSED = re.compile(r"can't start new thread|BlockingIOError: \[Errno 11\]")
+# How Python or the local sandbox says that the harness itself never started: nothing of the
+# student's had run yet, so this is the grader's failure.
+HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Error while finding module specification "
+                                   r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount ",
+                                   re.MULTILINE)
+HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +83,34 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
+                 sandbox=None, worker=None, on_model: Callable[[Path], None] | None = None
+                 ) -> tuple[Grade, TaskSpec | None]:
+    """`grade_path` with every failure turned into a verdict, the same for `grade` and `grade
+    batch`: what cannot be run as handed in is invalid_submission (the student's to fix); the
+    grader's own failures are grader_error (graded again on the next run)."""
+    from grader.sandbox.docker_backend import DockerUnavailable
+
+    task = tasks.get(task_id) if task_id else None
+    try:
+        return grade_path(path, tasks, task_id, options, sandbox, worker, on_model)
+    except (SubmissionError, TaskChoiceError) as error:
+        return ungraded(path, task, Verdict.INVALID_SUBMISSION, str(error)), task
+    except DockerUnavailable as error:
+        return ungraded(path, task, Verdict.GRADER_ERROR, str(error)), task
+    except Exception as error:  # noqa: BLE001 - one hand-in must never take the batch down
+        detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+        return ungraded(path, task, Verdict.GRADER_ERROR, detail), task
+
+
+def ungraded(path: Path, task: TaskSpec | None, verdict: Verdict, detail: str) -> Grade:
+    """A grade for a hand-in that never reached a run: why, in the student's words."""
+    check = CheckResult(name="submission", title="Submission can be graded", passed=False,
+                        found=detail, expected="a submission the grader can run", fix=verdict.message)
+    return Grade(task_id=task.id if task else "", task_title=task.title if task else "",
+                 model_path=str(path), verdict=verdict, summary=detail.splitlines()[0], checks=(check,))
 
 
 def choose_task(task_id: str | None, submission: Submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
@@ -171,6 +206,9 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
 
 def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
            run: dict, limits: RunLimits, worker=None) -> Grade:
+    harness_failure = _harness_failure(result, record)
+    if harness_failure:
+        return _not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
     epochs = _epochs_so_far(record)
     model_path = submission.run_dir / task.model.file_name
     saved = os.path.lexists(model_path)
@@ -228,6 +266,21 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
         detail += (f". The script changed its working directory to {moved} (os.chdir), so its files went "
                    "there, where the grader cannot see them; save the model where the script started")
     return _not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
+
+
+def _harness_failure(result: RunResult, record: dict | None) -> str | None:
+    """Why the grader's own harness failed before the student's code started, if it did."""
+    if result.timed_out or result.out_of_memory or result.exit_code == 0:
+        return None
+    error = (record or {}).get("error")
+    if (record or {}).get("status") == "error" and isinstance(error, dict) \
+            and error.get("stage") == "setup" and result.exit_code == HARNESS_SETUP_FAILED:
+        return (f"the grader's run harness failed while setting up, before the script started: "
+                f"{error.get('type')}: {str(error.get('message', ''))[:300]}")
+    if record is None and HARNESS_DID_NOT_START.search(result.stderr):
+        last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
+        return f"the grader's run harness could not start in the {result.backend} sandbox: {last[:300]}"
+    return None
 
 
 def _model_file_problem(path: Path, workspace: Path) -> str | None:
