@@ -195,7 +195,7 @@ def render_data_sources(sources, console: Console | None = None) -> None:
         table.add_column(column)
     for source in sources:
         available = Text("yes", style="green") if source.available else Text("no", style="red")
-        note = source.note or source.problem
+        note = "; ".join(text for text in (source.note, source.problem) if text)
         table.add_row(source.dataset, available, source.origin, "sha-256 ✓" if source.verified else "–", note)
     console.print(table)
 
