@@ -72,14 +72,13 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     crashed = result.exit_code != 0
     labels = feedback.label_encoding(record, task.model.output_units)
     misplaced = _saves_out_of_reach(record, submission)
-    if misplaced:
-        run = run.with_notes(_misplaced_saves_note(misplaced, task))
+    misplaced_note = _misplaced_saves_note(misplaced, task) if misplaced else ""
     if saved:
         refusal = _model_file_problem(model_path, submission.workspace)
         if refusal:
             return _refused_model_file(task, submission, refusal, run)
         graded = str(model_path.relative_to(submission.workspace))
-        run = dataclasses.replace(run, model_file=graded)
+        run = dataclasses.replace(run, model_file=graded).with_notes(misplaced_note)
         grade = grade_model_file(model_path, task, worker, labels)
         if crashed:
             left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
@@ -87,16 +86,26 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
                                  f"(model files the run left: {left or graded}). The error: "
                                  + _crash_detail(submission, result, record, limits, task))
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
+    others, weights = _saved_files(submission.workspace)
+    if crashed and misplaced and not others:  # the same mistake, whether the outside write failed or not
+        detail = f"{misplaced_note} Then the script stopped: {_crash_detail(submission, result, record, limits, task)}"
+        return not_graded(task, submission, Verdict.NO_MODEL, detail, run)
     if crashed:
         return not_graded(task, submission, Verdict.CRASHED,
                            _crash_detail(submission, result, record, limits, task), run)
 
-    others, weights = _saved_files(submission.workspace)
     if others:
         found = others[0]
         graded = str(found.relative_to(submission.workspace))
-        run = dataclasses.replace(run, model_file=graded)
-        if found.name == task.model.file_name:  # the right file, in another folder of the workspace
+        run = dataclasses.replace(run, model_file=graded).with_notes(misplaced_note)
+        windows_name = found.name.replace("\\", "/").rsplit("/", 1)[-1]
+        if WINDOWS_PATH.search(graded) and windows_name == task.model.file_name:
+            run = run.with_notes(f"The script saved {task.model.file_name} with a Windows path, which on the "
+                                 f"grader (Linux) is the file {graded!r} in the script's folder; it was graded. "
+                                 f"Save it with model.save('{task.model.file_name}'): a plain file name, no "
+                                 "folder and no drive letter.")
+            grade = grade_model_file(found, task, worker, labels)
+        elif found.name == task.model.file_name:  # the right file, in another folder of the workspace
             run = run.with_notes(f"{task.model.file_name} was found in {graded}, not next to the script; it "
                                  f"was graded. Save it with model.save('{task.model.file_name}') in the "
                                  "script's own folder.")
@@ -106,8 +115,12 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
 
     if misplaced:
-        return not_graded(task, submission, Verdict.NO_MODEL, _misplaced_saves_note(misplaced, task), run)
+        return not_graded(task, submission, Verdict.NO_MODEL, misplaced_note, run)
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
+    saved_models = _savedmodel_folders(submission.workspace)
+    if saved_models:
+        detail += (f"; the script saved a TensorFlow SavedModel folder ({', '.join(saved_models[:3])}: "
+                   "model.save without .h5), not the single HDF5 file the task asks for")
     if weights:
         detail += f"; only weights were saved ({', '.join(weights[:3])}), which hold no architecture"
     moved = _moved_away(record)
@@ -131,15 +144,15 @@ def graded_input_range(task: TaskSpec) -> tuple[float, float]:
 WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
 def _saves_out_of_reach(record: RunRecord | None, submission: Submission) -> list[Save]:
     """The script's saves the grader cannot see: outside its folder (`../x/mymodel.h5`, an
-    absolute path) or written as a Windows path."""
+    absolute path). A Windows path is a file name here, inside the folder: found and named."""
     start = record.workdir if record else None
     inside = submission.run_dir.relative_to(submission.workspace)
     out = []
     for entry in record.saves if record else ():
         path = entry.path
         if WINDOWS_PATH.search(path):
-            out.append(entry)
-        elif os.path.isabs(path):
+            continue
+        if os.path.isabs(path):
             if not (isinstance(start, str) and os.path.normpath(path).startswith(os.path.normpath(start) + os.sep)):
                 out.append(entry)
         elif os.path.normpath(os.path.join(inside, path)).startswith(".."):
@@ -151,8 +164,7 @@ def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
     described = []
     for entry in saves[:3]:
         outcome = "" if entry.ok else ", which failed"
-        where = "a Windows path" if WINDOWS_PATH.search(entry.path) else "outside its own folder"
-        described.append(f"its {entry.what} to {entry.path!r} ({where}{outcome})")
+        described.append(f"its {entry.what} to {entry.path!r} (outside its own folder{outcome})")
     return (f"The script saved {'; '.join(described)}. During grading only the script's own folder "
             f"is kept and writable, and the grader looks for {task.model.file_name} there: save with "
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
@@ -285,6 +297,12 @@ def _crash_detail(submission: Submission, result: RunResult, record: RunRecord |
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
                    "download nothing.")
     return detail
+
+
+def _savedmodel_folders(workspace: Path) -> list[str]:
+    """Folders holding a TensorFlow SavedModel (what `model.save('name')` writes without .h5)."""
+    return sorted(str(pb.parent.relative_to(workspace)) + "/" for pb in workspace.rglob("saved_model.pb")
+                  if not pb.is_symlink())
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:

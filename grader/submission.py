@@ -373,10 +373,12 @@ def _open_folder(given: Path, workspace: Path, notes: list[str]) -> Submission:
 
 
 def content_root(folder: Path) -> Path:
-    """The folder itself, or its only sub-folder when it holds nothing else (a zipped folder)."""
+    """The folder itself, or, down a chain of folders that each hold only one sub-folder (a
+    zipped folder, a PyCharm project's `tf_certificate/Category1/`), the first that holds more."""
     entries = [item for item in folder.iterdir() if not _ignored(item)]
-    if len(entries) == 1 and entries[0].is_dir():
-        return entries[0]
+    while len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        folder = entries[0]
+        entries = [item for item in folder.iterdir() if not _ignored(item)]
     return folder
 
 

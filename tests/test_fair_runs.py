@@ -58,8 +58,9 @@ def test_a_save_into_a_folder_outside_the_submission_is_named_exactly(tmp_path):
     code, result = grade(tmp_path, "category2.py", REGRESSION + """\
 model.save("../tf_certificate/Category2/mymodel.h5")
 """)
-    # Locally the folder above is the run's private /tmp, so the save works; in a container it fails.
-    assert code == 1 and result["verdict"] in ("no_model", "crashed")
+    # Locally the folder above is the run's private /tmp, so the save works; in a container it fails:
+    # the verdict is the same.
+    assert (code, result["verdict"]) == (1, "no_model")
     text = student_text(result)
     assert "its model to '../tf_certificate/Category2/mymodel.h5' (outside its own folder" in text
     assert "model.save('mymodel.h5')" in text
@@ -80,15 +81,15 @@ def test_a_windows_path_is_explained_as_one(tmp_path):
     code, result = grade(tmp_path, "windows.py", REGRESSION + r"""
 model.save("C:\\Users\\minjun\\exam\\mymodel.h5")
 """)
-    assert result["verdict"] == "wrong_model_name"
-    assert "(a Windows path)" in student_text(result)
+    assert result["verdict"] == "passed"  # as the same path written with forward slashes
+    assert "saved mymodel.h5 with a Windows path" in student_text(result)
 
 
 def test_save_weights_and_checkpoint_paths_are_recorded_with_the_save(tmp_path):
     code, result = grade(tmp_path, "weights_only.py", REGRESSION + """\
 model.save_weights("../weights/w.h5")
 """)
-    assert result["verdict"] == "crashed"
+    assert result["verdict"] == "no_model"
     assert "its weights to '../weights/w.h5'" in student_text(result)
 
 

@@ -328,6 +328,15 @@ def test_workspace_inside_the_folder_is_not_copied_into_itself(tmp_path):
 
 # --- zip archives -------------------------------------------------------------------------------
 
+def test_a_pycharm_project_zip_is_followed_down_to_its_script(tmp_path):
+    archive = make_zip(tmp_path / "project.zip", {
+        "tf_certificate/Category1/starter1_answer.py": TRAIN_AND_SAVE, "tf_certificate/.idea/misc.xml": "<x/>",
+    })
+    sub = open_submission(archive, tmp_path / "ws")
+    assert sub.entry == "tf_certificate/Category1/starter1_answer.py"
+    assert sub.run_dir == tmp_path / "ws" / "tf_certificate" / "Category1"
+
+
 def test_zip_of_a_folder_is_unpacked_and_its_script_chosen(tmp_path):
     archive = make_zip(tmp_path / "hw.zip", {
         "hw/": "", "hw/train.py": TRAIN_AND_SAVE, "hw/data/x.csv": "1\n",

@@ -128,15 +128,27 @@ def test_no_model_after_changing_directory_says_so(tmp_path):
     assert grade.verdict is Verdict.NO_MODEL and "os.chdir" in grade.summary
 
 
-@pytest.mark.parametrize("path, where", [("../tf_certificate/Category2/mymodel.h5", "outside its own folder"),
-                                         ("/content/drive/MyDrive/mymodel.h5", "outside its own folder"),
-                                         ("C:\\Users\\me\\mymodel.h5", "a Windows path")])
-def test_a_save_the_grader_cannot_see_is_named_never_called_no_save(tmp_path, path, where):
-    saves = [{"call": 1, "model": 1, "path": path, "ok": True, "by": "script", "what": "model"}]
-    grade = decide(tmp_path, CannedSandbox(record(saves=saves)))
+@pytest.mark.parametrize("path", ["../tf_certificate/Category2/mymodel.h5", "/content/drive/MyDrive/mymodel.h5"])
+@pytest.mark.parametrize("worked", [True, False])
+def test_a_save_the_grader_cannot_see_is_named_whether_or_not_it_worked(tmp_path, path, worked):
+    """Locally `../` lands in the run's private /tmp and works; in a container it fails and the
+    script stops: the same mistake gets the same verdict."""
+    saves = [{"call": 1, "model": 1, "path": path, "ok": worked, "by": "script", "what": "model"}]
+    error = None if worked else {"stage": "script", "type": "FileNotFoundError", "message": "Unable to create file"}
+    grade = decide(tmp_path, CannedSandbox(record(saves=saves, error=error), exit_code=0 if worked else 1))
     assert grade.verdict is Verdict.NO_MODEL
-    assert f"its model to {path!r} ({where})" in grade.summary
+    assert f"its model to {path!r} (outside its own folder" in grade.summary
+    assert ("Then the script stopped: FileNotFoundError" in grade.summary) is not worked
     assert "without saving" not in text(grade)
+
+
+def test_a_savedmodel_folder_is_named_as_one(tmp_path):
+    def savedmodel(workspace: Path) -> None:
+        (workspace / "mymodel" / "variables").mkdir(parents=True)
+        (workspace / "mymodel" / "saved_model.pb").write_bytes(b"x")
+    grade = decide(tmp_path, CannedSandbox(savedmodel))
+    assert grade.verdict is Verdict.NO_MODEL
+    assert "SavedModel folder (mymodel/: model.save without .h5)" in grade.summary
 
 
 def test_a_save_inside_the_folder_is_not_flagged(tmp_path):
