@@ -19,12 +19,11 @@ import os
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from grader.results import Grade, Verdict
+from grader.results import Verdict
 from grader.submission import MODEL_SUFFIXES, SCRIPT_SUFFIXES
 from grader.tasks import TaskSpec
 
@@ -180,24 +179,13 @@ def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: st
                  worker) -> dict:
     """One student's record; whatever goes wrong becomes a verdict in it."""
     from grader import fingerprint, runs
-    from grader.sandbox.docker_backend import DockerUnavailable
-    from grader.submission import SubmissionError
 
     started = time.monotonic()
-    final = True  # False: the grader's own failure, graded again on the next run
-    task = tasks.get(task_id) if task_id else None
     weights: dict = {}
-    try:
-        grade, task = runs.grade_path(
-            entry.path, tasks, task_id, options, worker=worker,
-            on_model=lambda path: weights.update(fingerprint.weights_fingerprint(path) or {}))
-    except (SubmissionError, runs.TaskChoiceError) as error:
-        grade = _ungraded(entry, task, Verdict.INVALID_SUBMISSION, str(error))
-    except DockerUnavailable as error:
-        grade, final = _ungraded(entry, task, Verdict.GRADER_ERROR, str(error)), False
-    except Exception as error:
-        detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
-        grade, final = _ungraded(entry, task, Verdict.GRADER_ERROR, detail), False
+    grade, _task = runs.grade_handin(
+        entry.path, tasks, task_id, options, worker=worker,
+        on_model=lambda path: weights.update(fingerprint.weights_fingerprint(path) or {}))
+    final = grade.verdict is not Verdict.GRADER_ERROR  # the grader's own failure: graded again next run
     return {
         "record_version": RECORD_VERSION, "student": entry.student, "submission": entry.path.name,
         "key": key, "final": final, "task_id": grade.task_id, "seconds": round(time.monotonic() - started, 2),
@@ -227,12 +215,3 @@ class _Workers:
     def close(self) -> None:
         for worker in self._all:
             worker.close()
-
-
-def _ungraded(entry: Entry, task: TaskSpec | None, verdict: Verdict, detail: str) -> Grade:
-    from grader.results import CheckResult
-
-    check = CheckResult(name="submission", title="Submission can be graded", passed=False,
-                        found=detail, expected="a submission the grader can run", fix=verdict.message)
-    return Grade(task_id=task.id if task else "", task_title=task.title if task else "",
-                 model_path=str(entry.path), verdict=verdict, summary=detail.splitlines()[0], checks=(check,))

@@ -184,12 +184,16 @@ def static_checks(info: ModelInfo, task: TaskSpec) -> tuple[CheckResult, ...]:
     return tuple(check(info, task) for check in STATIC_CHECKS)
 
 
-def check_label_encoding(info: ModelInfo, task: TaskSpec, evaluation: Evaluation) -> CheckResult | None:
+def check_label_encoding(info: ModelInfo, task: TaskSpec, evaluation: Evaluation,
+                         labels: str | None = None) -> CheckResult | None:
     """A one-hot loss trained on integer labels leaves accuracy at chance (the seed's warning).
 
-    Only judged when the evidence points that way: a one-hot loss and accuracy near chance.
+    Only judged on evidence: the training record showed integer labels (`labels`, from the
+    recorded fit) going into a one-hot loss. A model file alone cannot tell, so it says nothing.
     """
     if not task.is_classification or not info.loss or canonical_loss(info.loss) != CCE:
+        return None
+    if labels != "integer":
         return None
     classes = task.model.output_units
     chance = 1 / classes

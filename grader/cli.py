@@ -21,6 +21,13 @@ from grader.tasks import TASKS_DIR, TaskSpecError, load_tasks
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 
 
+COMMANDS_HELP = """other commands (each has its own --help):
+  grade batch DIR [--task ID] [--jobs N]   grade a whole class: resumable, with exports
+  grade tasks [show ID]                    list the tasks, or show one's statement and template
+  grade data [fetch [NAME ...]]            where each dataset comes from; download the official files
+  grade image [status|build]               the Docker backend's runtime image: status, or build it"""
+
+
 class UsageError(Exception):
     """A problem with how grade was called or set up (exit code 2)."""
 
@@ -39,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="grade", description="Grade a submission against a task.")
+    parser = argparse.ArgumentParser(
+        prog="grade", description="Grade a submission against a task.", epilog=COMMANDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("submission", type=Path,
                         help="a script (.py), a notebook (.ipynb), a folder or .zip of them, or a saved model (.h5/.keras)")
     parser.add_argument("--task", help="task id (see `grade tasks`); else the `# task: ID` line, or guessed")
@@ -59,16 +68,15 @@ def _grade_command(argv: list[str]) -> int:
     if not args.submission.exists():
         raise UsageError(f"{args.submission}: no such file or folder")
     tasks = load_tasks(args.tasks_dir)
+    if args.task and args.task not in tasks:
+        raise UsageError(f"unknown task {args.task!r}; known tasks: {', '.join(sorted(tasks))}")
     from grader import runs  # imported late: `grade tasks` stays instant
-    from grader.sandbox.docker_backend import DockerUnavailable
-    from grader.submission import SubmissionError
 
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit, keep=args.keep,
                               backend=args.backend, gpus=args.gpus)
-    try:
-        grade, task = runs.grade_path(args.submission, tasks, args.task, options)
-    except (SubmissionError, runs.TaskChoiceError, DockerUnavailable) as error:
-        raise UsageError(str(error)) from None
+    # The same verdicts as `grade batch`: a hand-in that cannot be run is invalid_submission (exit 1),
+    # the grader's own failure grader_error (exit 2).
+    grade, task = runs.grade_handin(args.submission, tasks, args.task, options)
     data = grade.to_dict()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,10 @@ from grader.scoring import format_metric, next_band, score
 from grader.tasks import TaskSpec
 
 
-def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker | None = None) -> Grade:
-    """The full grade of one model file; never raises for anything wrong with the file."""
+def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker | None = None,
+                     labels: str | None = None) -> Grade:
+    """The full grade of one model file; never raises for anything wrong with the file.
+    `labels` is what the training record showed of the labels ("integer", "one-hot"), if any."""
     path = str(path)
     base = dict(task_id=task.id, task_title=task.title, model_path=path)
     try:
@@ -59,7 +61,7 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
     if evaluation is not None:
         checks.append(CheckResult(name="loads", title="Loads and predicts in Keras", passed=True,
                                   found=f"loaded by {evaluation.backend}", expected="loads in safe mode"))
-        label_check = contract.check_label_encoding(info, task, evaluation)
+        label_check = contract.check_label_encoding(info, task, evaluation, labels)
         if label_check is not None:
             checks.append(label_check)
     checks.extend(outcome.checks)

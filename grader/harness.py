@@ -31,9 +31,11 @@ The run record's fields:
                         batch_size, completed, history ({"loss": [...], "val_loss": [...], ...}),
                         epoch_seconds, callbacks ([{"class", "settings"}], settings such as
                         filepath, monitor, save_best_only, save_weights_only), x, y (type, shape,
-                        dtype, min, max) and validation ({"kind": "data"|"split"|None, ...})
+                        dtype, min, max), validation ({"kind": "data"|"split"|None, ...}) and
+                        loss (the compiled loss's name)
     load_weights        [{"call", "model", "path", "ok"}]
-    saves               [{"call", "model", "path", "ok", "by": "script"|"harness"}]
+    saves               [{"call", "model", "path", "ok", "by": "script"|"harness",
+                          "what": "model"|"weights"}] (save and save_weights)
     solution_model      {"defined", "called_by_script", "called_by_harness"}
     harness_saved_model whether step 4 saved the model
     setup_seconds       importing TensorFlow and preparing, before the script starts
@@ -366,6 +368,7 @@ class Recorder:
         self.record = record
         self.saver = "script"  # who is calling model.save: the script, or the exam's part
         self.inside_fit = 0  # a checkpoint's save inside fit is not the script's own save
+        self.inside_call = 0  # nor is a save_weights that Keras's save makes itself
         self._calls = 0
         self._models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._started = time.perf_counter()
@@ -409,6 +412,8 @@ def instrument_model_class(module: types.ModuleType, *, recorder: Recorder,
     _wrap(model_class, "load_weights",
           lambda original: _recording_call(original, recorder, "load_weights"))
     _wrap(model_class, "save", lambda original: _recording_call(original, recorder, "saves"))
+    _wrap(model_class, "save_weights",
+          lambda original: _recording_call(original, recorder, "saves", what="weights"))
 
 
 def _wrap(cls: type, name: str, make_wrapper) -> None:
@@ -433,6 +438,8 @@ def _recording_fit(original, recorder: Recorder, callback_module: str):
         if recorder.inside_fit:
             return original(self, *args, **kwargs)
         arguments = dict(defaults, **bound.arguments)
+        if hasattr(arguments.get("callbacks"), "set_model"):  # `callbacks=cb`: Keras takes one alone
+            arguments["callbacks"] = bound.arguments["callbacks"] = [arguments["callbacks"]]
         entry = _fit_entry(recorder, self, arguments)
         recorder.record["fits"].append(entry)
         callbacks = arguments["callbacks"]
@@ -481,7 +488,16 @@ def _fit_entry(recorder: Recorder, model, arguments: dict) -> dict:
         "x": describe_values(arguments.get("x")),
         "y": describe_values(arguments.get("y")),
         "validation": validation,
+        "loss": loss_name(getattr(model, "loss", None)),
     }
+
+
+def loss_name(loss) -> str | None:
+    """The compiled loss as the course writes it: a string, or a loss function's or object's name."""
+    if loss is None or isinstance(loss, str):
+        return loss
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    return str(name) if name else type(loss).__name__
 
 
 def _epoch_log(base: type, entry: dict, recorder: Recorder):
@@ -515,21 +531,26 @@ def _copy_history(history: dict, entry: dict) -> None:
     entry["epochs_run"] += epochs
 
 
-def _recording_call(original, recorder: Recorder, kind: str):
-    """Wrap `load_weights` or `save` so each call by the script is recorded with its path."""
+def _recording_call(original, recorder: Recorder, kind: str, what: str = "model"):
+    """Wrap `load_weights`, `save` or `save_weights` so each call by the script is recorded with
+    its path (`what` a save wrote: the whole model, or weights only)."""
 
     @functools.wraps(original)
     def method(self, *args, **kwargs):
-        if recorder.inside_fit:  # a callback's own saving, not the script's
+        if recorder.inside_fit or recorder.inside_call:  # a callback's or Keras's own call
             return original(self, *args, **kwargs)
         path = args[0] if args else kwargs.get("filepath")
         entry = {"call": recorder.next_call(), "model": recorder.model_number(self),
                  "path": os.fspath(path) if isinstance(path, (str, os.PathLike)) else repr(path),
                  "ok": False}
         if kind == "saves":
-            entry["by"] = recorder.saver
+            entry.update(by=recorder.saver, what=what)
         recorder.record[kind].append(entry)
-        result = original(self, *args, **kwargs)
+        recorder.inside_call += 1
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            recorder.inside_call -= 1
         entry["ok"] = True
         recorder.flush(at_most_every=1.0)
         return result

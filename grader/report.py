@@ -10,6 +10,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from grader.feedback import lower_is_better, script_output
 from grader.scoring import format_metric
 from grader.results import Grade, Verdict
 from grader.tasks import TaskSpec
@@ -17,12 +18,14 @@ from grader.tasks import TaskSpec
 VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
 
 
-def render_grade(grade: Grade, task: TaskSpec, console: Console | None = None) -> None:
+def render_grade(grade: Grade, task: TaskSpec | None, console: Console | None = None) -> None:
+    """`task` is None when the hand-in never got as far as choosing one."""
     console = console or Console()
     style = VERDICT_STYLE.get(grade.verdict, "bold red")
     headline = Text.assemble((grade.verdict.code.replace("_", " ").upper(), style), "  ", grade.summary)
+    title = Text(f"{task.title}  [{task.id}]" if task else "task not chosen", style="bold")
     console.print(Panel(
-        Group(Text(f"{task.title}  [{task.id}]", style="bold"), Text(grade.model_path, style="dim"),
+        Group(title, Text(grade.model_path, style="dim"),
               Text(""), headline, Text(grade.verdict.message, style="dim")),
         title="grader", title_align="left", border_style=style.split()[-1],
     ))
@@ -86,8 +89,11 @@ def _render_run(run: dict, verdict: Verdict, console: Console) -> None:
         console.print(_training_table(run["fits"]))
     for advice in run.get("feedback", []):
         console.print(Text.assemble(("advice ", "bold magenta"), advice))
-    if verdict in (Verdict.CRASHED, Verdict.TIMED_OUT, Verdict.OUT_OF_MEMORY) and run.get("stderr", "").strip():
-        tail = "\n".join(run["stderr"].rstrip().splitlines()[-20:])
+    stopped = verdict in (Verdict.CRASHED, Verdict.TIMED_OUT, Verdict.OUT_OF_MEMORY)
+    crashed_after_saving = run.get("exit_code") not in (0, None)  # the model was still graded
+    output = script_output(run.get("stderr", "")).rstrip()
+    if (stopped or crashed_after_saving) and output.strip():
+        tail = "\n".join(output.splitlines()[-20:])
         console.print(Panel(Text(tail), title="last lines the script printed (stderr)", title_align="left",
                             border_style="red"))
 
@@ -104,7 +110,7 @@ def _training_table(fits: list[dict]) -> Table:
         for name, values in fit["history"].items():
             if not values:
                 continue
-            best = min(values) if "loss" in name or "error" in name else max(values)
+            best = min(values) if lower_is_better(name) else max(values)
             table.add_row(str(number), name, sparkline(values), f"{values[0]:.4g}", f"{best:.4g}", f"{values[-1]:.4g}")
     return table
 

@@ -77,7 +77,10 @@ class Verdict(enum.Enum):
 
     @property
     def exit_code(self) -> int:
-        """0 passed; 1 graded but not passed (the CLI reserves 2 for usage/infrastructure)."""
+        """0 passed; 1 any verdict about the submission; 2 the grader's own failure (as for a
+        usage error: nothing was said about the student's work)."""
+        if self is Verdict.GRADER_ERROR:
+            return 2
         return 0 if self.passed else 1
 
 

@@ -14,6 +14,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,10 +33,17 @@ NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Te
                            r"resolution|URL fetch failure|URLError|gaierror|ConnectionError|"
                            r"Connection refused|No route to host|nodename nor servname", re.IGNORECASE)
 
+READ_ONLY_WRITE = re.compile(r"Read-only file system|Errno 30\b|EROFS", re.IGNORECASE)
 FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
 # What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
 # the run's own output, it could be faked, but only to trade one failing verdict for another.
 PROCESS_REFUSED = re.compile(r"can't start new thread|BlockingIOError: \[Errno 11\]")
+# How Python or the local sandbox says that the harness itself never started: nothing of the
+# student's had run yet, so this is the grader's failure.
+HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Error while finding module specification "
+                                   r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount ",
+                                   re.MULTILINE)
+HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +84,34 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
+                 sandbox=None, worker=None, on_model: Callable[[Path], None] | None = None
+                 ) -> tuple[Grade, TaskSpec | None]:
+    """`grade_path` with every failure turned into a verdict, the same for `grade` and `grade
+    batch`: what cannot be run as handed in is invalid_submission (the student's to fix); the
+    grader's own failures are grader_error (graded again on the next run)."""
+    from grader.sandbox.docker_backend import DockerUnavailable
+
+    task = tasks.get(task_id) if task_id else None
+    try:
+        return grade_path(path, tasks, task_id, options, sandbox, worker, on_model)
+    except (SubmissionError, TaskChoiceError) as error:
+        return ungraded(path, task, Verdict.INVALID_SUBMISSION, str(error)), task
+    except DockerUnavailable as error:
+        return ungraded(path, task, Verdict.GRADER_ERROR, str(error)), task
+    except Exception as error:  # noqa: BLE001 - one hand-in must never take the batch down
+        detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
+        return ungraded(path, task, Verdict.GRADER_ERROR, detail), task
+
+
+def ungraded(path: Path, task: TaskSpec | None, verdict: Verdict, detail: str) -> Grade:
+    """A grade for a hand-in that never reached a run: why, in the student's words."""
+    check = CheckResult(name="submission", title="Submission can be graded", passed=False,
+                        found=detail, expected="a submission the grader can run", fix=verdict.message)
+    return Grade(task_id=task.id if task else "", task_title=task.title if task else "",
+                 model_path=str(path), verdict=verdict, summary=detail.splitlines()[0], checks=(check,))
 
 
 def choose_task(task_id: str | None, submission: Submission, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
@@ -171,6 +207,9 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
 
 def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
            run: dict, limits: RunLimits, worker=None) -> Grade:
+    harness_failure = _harness_failure(result, record)
+    if harness_failure:
+        return _not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
     epochs = _epochs_so_far(record)
     model_path = submission.run_dir / task.model.file_name
     saved = os.path.lexists(model_path)
@@ -193,19 +232,26 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
         return _not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
 
     crashed = result.exit_code != 0
+    labels = feedback.label_encoding(record, task.model.output_units)
+    misplaced = _saves_out_of_reach(record, submission)
+    if misplaced:
+        run["notes"].append(_misplaced_saves_note(misplaced, task))
     if saved:
         refusal = _model_file_problem(model_path, submission.workspace)
         if refusal:
             return _refused_model_file(task, submission, refusal, run)
         run["model_file"] = str(model_path.relative_to(submission.workspace))
-        grade = grade_model_file(model_path, task, worker)
+        grade = grade_model_file(model_path, task, worker, labels)
         if crashed:
-            run["notes"].append("The script raised an error after saving the model; the saved "
-                                "model was graded. " + _crash_detail(submission, result, record, limits))
-        return _with_run(grade, submission, run, feedback.advice(record, task))
+            left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
+            run["notes"].append(f"The script raised an error after saving the model; {run['model_file']} was "
+                                f"graded (model files the run left: {left or run['model_file']}). The error: "
+                                + _crash_detail(submission, result, record, limits,
+                                                 task.model.file_name))
+        return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
     if crashed:
         return _not_graded(task, submission, Verdict.CRASHED,
-                           _crash_detail(submission, result, record, limits), run)
+                           _crash_detail(submission, result, record, limits, task.model.file_name), run)
 
     others, weights = _saved_files(submission.workspace)
     if others:
@@ -215,11 +261,13 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
             run["notes"].append(f"{task.model.file_name} was found in {run['model_file']}, not next to "
                                 "the script; it was graded. Save it with model.save('"
                                 f"{task.model.file_name}') in the script's own folder.")
-            grade = grade_model_file(found, task, worker)
+            grade = grade_model_file(found, task, worker, labels)
         else:
-            grade = _grade_misnamed(found, task, worker)
-        return _with_run(grade, submission, run, feedback.advice(record, task))
+            grade = _grade_misnamed(found, task, worker, labels)
+        return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
 
+    if misplaced:
+        return _not_graded(task, submission, Verdict.NO_MODEL, _misplaced_saves_note(misplaced, task), run)
     detail = f"no {task.model.file_name} in the workspace after the run. End the script with model.save('{task.model.file_name}')"
     if weights:
         detail += f"; only weights were saved ({', '.join(weights[:3])}), which hold no architecture"
@@ -228,6 +276,69 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
         detail += (f". The script changed its working directory to {moved} (os.chdir), so its files went "
                    "there, where the grader cannot see them; save the model where the script started")
     return _not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
+
+
+def graded_input_range(task: TaskSpec) -> tuple[float, float]:
+    """The lowest and highest input value grading feeds a model for this task."""
+    x = datasets.evaluation_split(task.dataset.name).x
+    low, high = float(x.min()), float(x.max())
+    return (low / 255, high / 255) if task.dataset.preprocessing == "scale_255" else (low, high)
+
+
+def recorded_saves(record: dict | None) -> list[dict]:
+    """The record's save and save_weights calls (untrusted: only well-formed entries pass)."""
+    saves = (record or {}).get("saves")
+    return [entry for entry in saves if isinstance(entry, dict) and isinstance(entry.get("path"), str)] \
+        if isinstance(saves, list) else []
+
+
+# `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
+WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
+
+
+def _saves_out_of_reach(record: dict | None, submission: Submission) -> list[dict]:
+    """The script's saves the grader cannot see: outside its folder (`../x/mymodel.h5`, an
+    absolute path) or written as a Windows path."""
+    start = (record or {}).get("workdir")
+    inside = submission.run_dir.relative_to(submission.workspace)
+    out = []
+    for entry in recorded_saves(record):
+        path = entry["path"]
+        if WINDOWS_PATH.search(path):
+            out.append(entry)
+        elif os.path.isabs(path):
+            if not (isinstance(start, str) and os.path.normpath(path).startswith(os.path.normpath(start) + os.sep)):
+                out.append(entry)
+        elif os.path.normpath(os.path.join(inside, path)).startswith(".."):
+            out.append(entry)
+    return out
+
+
+def _misplaced_saves_note(saves: list[dict], task: TaskSpec) -> str:
+    described = []
+    for entry in saves[:3]:
+        what = "weights" if entry.get("what") == "weights" else "model"
+        outcome = "" if entry.get("ok") else ", which failed"
+        where = "a Windows path" if WINDOWS_PATH.search(entry["path"]) else "outside its own folder"
+        described.append(f"its {what} to {entry['path']!r} ({where}{outcome})")
+    return (f"The script saved {'; '.join(described)}. During grading only the script's own folder "
+            f"is kept and writable, and the grader looks for {task.model.file_name} there: save with "
+            f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
+
+
+def _harness_failure(result: RunResult, record: dict | None) -> str | None:
+    """Why the grader's own harness failed before the student's code started, if it did."""
+    if result.timed_out or result.out_of_memory or result.exit_code == 0:
+        return None
+    error = (record or {}).get("error")
+    if (record or {}).get("status") == "error" and isinstance(error, dict) \
+            and error.get("stage") == "setup" and result.exit_code == HARNESS_SETUP_FAILED:
+        return (f"the grader's run harness failed while setting up, before the script started: "
+                f"{error.get('type')}: {str(error.get('message', ''))[:300]}")
+    if record is None and HARNESS_DID_NOT_START.search(result.stderr):
+        last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
+        return f"the grader's run harness could not start in the {result.backend} sandbox: {last[:300]}"
+    return None
 
 
 def _model_file_problem(path: Path, workspace: Path) -> str | None:
@@ -260,9 +371,9 @@ def _moved_away(record: dict | None) -> str | None:
     return None
 
 
-def _grade_misnamed(found: Path, task: TaskSpec, worker=None) -> Grade:
+def _grade_misnamed(found: Path, task: TaskSpec, worker=None, labels: str | None = None) -> Grade:
     """Grade a model saved under another name as it would be, held below the pass mark."""
-    grade = grade_model_file(found, task, worker)
+    grade = grade_model_file(found, task, worker, labels)
     check = CheckResult(
         name="model_file_name", title="Model saved under the task's file name", passed=False,
         found=found.name, expected=task.model.file_name,
@@ -340,14 +451,15 @@ def _epochs_so_far(record: dict | None) -> str:
     return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)"
 
 
-def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits) -> str:
+def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits,
+                  model_file: str) -> str:
     error = (record or {}).get("error")
     if isinstance(error, dict) and error.get("type"):
         line = error.get("line")
         where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
         detail = f"{error['type']}{where}: {str(error.get('message', ''))[:500]}"
     else:
-        tail = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        tail = [line for line in feedback.script_output(result.stderr).splitlines() if line.strip()]
         if tail:
             detail = tail[-1][:500]
         elif result.signal:
@@ -357,6 +469,14 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
     if FILE_TOO_LARGE.search(detail) or result.signal == signal.SIGXFSZ:
         detail += (f". The grader lets a run write files of at most {limits.file_mb:,} MB; a model for "
                    "this task is far smaller, so write no big files of your own.")
+    if "google.colab" in detail:
+        detail += (". Colab's Drive (google.colab) does not exist in grading: do not mount a drive "
+                   "or upload files; load the data with tf.keras.datasets' load_data() (the grader "
+                   "serves the course's datasets offline)")
+    elif READ_ONLY_WRITE.search(detail):
+        detail += (". During grading only the script's own folder is writable: the script wrote "
+                   "outside it (a '../' path or an absolute one). Write files, and the model with "
+                   f"model.save('{model_file}'), next to the script")
     if NETWORK_ERROR.search(detail):
         detail += (". There is no network during grading: the script tried to reach the internet. "
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "

@@ -268,7 +268,41 @@ def _magic_reason(stripped: str) -> str | None:
     assignment = _MAGIC_ASSIGNMENT.match(stripped)
     if assignment:
         marker = assignment.group(1)
-    return {"!": "shell escape", "%": "IPython magic"}.get(marker)
+    reason = {"!": "shell escape", "%": "IPython magic"}.get(marker)
+    if reason is None and _is_automagic(stripped):
+        reason = "IPython magic without %"
+    return reason
+
+
+# Line magics and shell aliases IPython runs without their `%` (automagic, on by default), as in
+# `pip install seaborn`, `cd data`, `ls`, `matplotlib inline`.
+AUTOMAGICS = frozenset("""
+    alias autocall automagic autosave bookmark cat cd clear colors conda config cp debug dhist
+    dirs env gui hist history less load load_ext ldir lf lk ll ls lsmagic lx macro magic man
+    matplotlib mkdir more mv notebook page pdb pip popd pprint precision prun pushd pwd pycat
+    pylab rehashx reload_ext rerun reset rm rmdir run save sc set_env store sx system tb time
+    timeit unalias unload_ext who who_ls whos xdel xmode tensorflow_version
+""".split())
+# A lone word IPython would run as a magic rather than show as a variable (`history` and
+# `time` are too often the student's own names to guess).
+_LONE_AUTOMAGICS = frozenset({"ls", "ll", "pwd", "cd", "clear", "lsmagic", "who", "whos", "dhist", "dirs"})
+
+
+def _is_automagic(stripped: str) -> bool:
+    """A line IPython reads as a magic without `%`: its first word names one and the line is
+    not Python (a lone word counts only for the unambiguous ones)."""
+    words = stripped.split(None, 1)
+    if not words or words[0] not in AUTOMAGICS:
+        return False
+    if len(words) == 1:
+        return words[0] in _LONE_AUTOMAGICS
+    if words[1].startswith("-") and not words[1][1:2].isspace():  # `ls -la`: options, not a minus
+        return True
+    try:
+        compile(stripped, "<line>", "exec")
+    except SyntaxError:
+        return True
+    return False
 
 
 def _comment_out_cell(cell: int, cell_lines: list[str]) -> tuple[list[str], list[SkippedLine]]:

@@ -66,10 +66,28 @@ def test_task_is_guessed_from_the_model_shape_and_the_report_says_so():
     assert "Checks" in result.stdout and "Score" in result.stdout
 
 
-def test_ambiguous_model_asks_for_a_task():
-    result = grade(str(REAL_MODELS / "hyunmin_c2.h5"))
-    assert result.returncode == 2
-    assert "fashion_mnist" in result.stderr and "mnist" in result.stderr and "--task" in result.stderr
+def test_ambiguous_model_asks_for_a_task_as_a_verdict_on_the_hand_in():
+    result = grade(str(REAL_MODELS / "hyunmin_c2.h5"), "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 1 and data["verdict"] == "invalid_submission"
+    assert "fashion_mnist" in data["summary"] and "--task" in data["summary"]
+
+
+def test_a_corrupt_notebook_alone_gets_the_verdict_it_gets_in_a_batch():
+    notebook = Path(__file__).parent / "hostile" / "not_json.ipynb"
+    result = grade(str(notebook), "--task", "basic_regression", "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 1 and data["verdict"] == "invalid_submission", result.stderr
+    assert "not a valid Jupyter notebook" in data["summary"]
+    shown = grade(str(notebook), "--task", "basic_regression")
+    assert "INVALID SUBMISSION" in shown.stdout and "error:" not in shown.stderr
+
+
+def test_help_lists_every_command():
+    result = grade("--help")
+    assert result.returncode == 0
+    for command in ("grade batch", "grade tasks", "grade data", "grade image"):
+        assert command in result.stdout
 
 
 @pytest.mark.slow

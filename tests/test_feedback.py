@@ -12,11 +12,16 @@ from grader.tasks import load_tasks
 TASKS = load_tasks()
 
 
-def record(history: dict, callbacks=(), load_weights=(), x_max=1.0) -> dict:
-    return {"fits": [{"history": history, "epochs_run": len(next(iter(history.values()))),
-                      "callbacks": [{"class": c, "settings": s} for c, s in callbacks],
-                      "x": {"min": 0.0, "max": x_max}}],
-            "load_weights": [{"path": p, "ok": True} for p in load_weights]}
+def record(history: dict, callbacks=(), load_weights=(), x_max=1.0, x_min=0.0, y_shape=None, loss=None) -> dict:
+    fit = {"history": history, "epochs_run": len(next(iter(history.values()))),
+           "callbacks": [{"class": c, "settings": s} for c, s in callbacks],
+           "x": {"min": x_min, "max": x_max}, "loss": loss}
+    if y_shape is not None:
+        fit["y"] = {"type": "ndarray", "shape": list(y_shape), "dtype": "int64"}
+    return {"fits": [fit], "load_weights": [{"path": p, "ok": True} for p in load_weights]}
+
+
+PIXELS, IRIS_FEATURES = (0.0, 1.0), (0.1, 7.9)  # what grading feeds each task
 
 
 RISING = {"loss": [0.9, 0.5, 0.3, 0.2, 0.1], "val_loss": [0.8, 0.5, 0.45, 0.6, 0.8],
@@ -46,20 +51,66 @@ def test_checkpoint_without_load_weights_still_saves_the_last_epoch():
     assert any("not the best epoch's" in a for a in advice)
 
 
-def test_raw_pixels_in_training_are_pointed_out_for_a_scaled_task_only():
+def test_raw_pixels_in_training_are_pointed_out_with_both_ranges():
     steady = {"loss": [0.5, 0.4], "acc": [0.8, 0.9]}
-    advice = feedback.advice(record(steady, x_max=255.0), TASKS["fashion_mnist"])
-    assert advice == ["The model was trained on pixel values up to 255, but the grader feeds "
-                      "pixels / 255 (0 to 1). Divide the images by 255 before fit: "
+    advice = feedback.advice(record(steady, x_max=255.0), TASKS["fashion_mnist"], PIXELS)
+    assert advice == ["The model was trained on inputs from 0 to 255, but grading feeds it inputs "
+                      "from 0 to 1 (pixels / 255). Divide the images by 255 before fit: "
                       "x_train = x_train / 255.0."]
-    assert feedback.advice(record(steady, x_max=7.9), TASKS["iris"]) == []
+    assert feedback.advice(record(steady, x_min=0.1, x_max=7.9), TASKS["iris"], IRIS_FEATURES) == []
 
 
-def test_accuracy_stuck_at_chance_points_at_the_loss_and_labels():
+def test_iris_features_divided_by_255_are_told_as_a_range_not_as_a_label_problem():
+    """The near-chance iris model of the issue: one-hot labels, categorical_crossentropy, inputs / 255."""
+    stuck = {"loss": [1.10, 1.10, 1.09], "accuracy": [0.33, 0.34, 0.33]}
+    advice = feedback.advice(record(stuck, x_min=0.0004, x_max=0.031, y_shape=(120, 3),
+                                    loss="categorical_crossentropy"), TASKS["iris"], IRIS_FEATURES)
+    assert advice[0] == ("The model was trained on inputs from 0.0004 to 0.031, but grading feeds it "
+                         "inputs from 0.1 to 7.9. Train on the inputs as the task's data gives them, "
+                         "scaled the way grading feeds them.")
+    assert advice[1] == "Training accuracy never rose above 34.0% (chance is 33.3%): the model did not learn."
+    assert not any("integer" in a for a in advice)
+
+
+def test_accuracy_stuck_at_chance_without_a_known_cause_lists_what_to_check():
     stuck = {"loss": [2.30, 2.30, 2.30], "accuracy": [0.10, 0.11, 0.10]}
-    (advice,) = feedback.advice(record(stuck), TASKS["mnist"])
+    (advice,) = feedback.advice(record(stuck), TASKS["mnist"], PIXELS)
     assert advice.startswith("Training accuracy never rose above 11.0% (chance is 10.0%)")
-    assert "sparse_categorical_crossentropy" in advice
+    assert "Check that" in advice and "sparse_categorical_crossentropy" in advice
+
+
+@pytest.mark.parametrize("y_shape, expected", [((600,), "integer"), ((600, 1), "integer"),
+                                               ((600, 10), "one-hot"), ((600, 4), None), (None, None)])
+def test_labels_are_read_from_the_recorded_fit(y_shape, expected):
+    assert feedback.label_encoding(record({"loss": [1.0]}, y_shape=y_shape), 10) == expected
+
+
+@pytest.mark.parametrize("metric, lower", [("loss", True), ("val_loss", True), ("mse", True), ("mae", True),
+                                           ("val_mean_absolute_error", True), ("accuracy", False),
+                                           ("val_acc", False), ("sparse_categorical_accuracy", False)])
+def test_best_is_the_minimum_for_losses_and_errors_and_the_maximum_for_accuracies(metric, lower):
+    assert feedback.lower_is_better(metric) is lower
+
+
+def test_library_log_lines_are_left_out_of_what_the_script_printed():
+    stderr = "\n".join([
+        "2026-11-30 12:00:00.123456: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on.",
+        "I0000 00:00:1796043505.133002    5567 cudart_stub.cc:31] Could not find cuda drivers on your machine.",
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+        "/usr/lib/python3/dist-packages/tf_keras/src/engine/training.py:3098: UserWarning: You are saving "
+        "your model as an HDF5 file via `model.save()`.",
+        "  saving_api.save_model(",
+        "WARNING:tensorflow:Layer lstm will not use cuDNN kernels",
+        "/work/solution.py:4: UserWarning: my own warning",
+        "  warnings.warn('my own warning')",
+        "Epoch 1/2",
+        "Traceback (most recent call last):",
+        '  File "solution.py", line 5, in <module>',
+        "IndexError: list index out of range"])
+    assert feedback.script_output(stderr).splitlines() == [
+        "/work/solution.py:4: UserWarning: my own warning", "  warnings.warn('my own warning')",
+        "Epoch 1/2", "Traceback (most recent call last):", '  File "solution.py", line 5, in <module>',
+        "IndexError: list index out of range"]
 
 
 def test_healthy_training_gets_no_advice():

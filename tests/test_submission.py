@@ -149,6 +149,20 @@ def test_notebook_lists_every_skipped_line_with_cell_and_line(tmp_path):
     assert any("Cell 3" in note and "%%time" in note for note in sub.notes)
 
 
+def test_automagic_lines_ipython_accepts_are_skipped_and_listed_not_a_syntax_error(tmp_path):
+    notebook = make_notebook(
+        tmp_path / "colab.ipynb",
+        ("code", "pip install seaborn\nls -la\ncd data\nls\nmatplotlib inline\nimport os"),
+        ("code", "history = 3\nhistory\nls = [1, 2]\nx = ls - 1\ntime = 2\ncd"))
+    sub = open_submission(notebook, tmp_path / "ws")
+    compile(sub.source, sub.entry, "exec")
+    skipped = [(line.cell, line.line, line.text) for line in sub.skipped]
+    assert skipped == [(1, 1, "pip install seaborn"), (1, 2, "ls -la"), (1, 3, "cd data"), (1, 4, "ls"),
+                       (1, 5, "matplotlib inline"), (2, 6, "cd")]
+    assert {line.reason for line in sub.skipped} == {"IPython magic without %"}
+    assert "x = ls - 1" in sub.source.splitlines()  # Python that only looks like a magic is kept
+
+
 def test_modulo_and_string_lines_that_look_like_magics_are_kept(tmp_path):
     notebook = make_notebook(tmp_path / "exam.ipynb", *IPYTHON_NOTEBOOK)
     lines = open_submission(notebook, tmp_path / "ws").source.splitlines()

@@ -1,13 +1,15 @@
 """The first program inside the local sandbox's namespaces: lock the view, drop power, exec.
 
     python -m grader.sandbox.confine --workspace DIR --data DIR [--hide PATH ...]
-                                     [--tmp-mb N] -- COMMAND ...
+                                     [--see PATH ...] [--tmp-mb N] -- COMMAND ...
 
 `unshare` starts this as process 1 of new PID, mount and network namespaces, still root. Before
 it runs the student's command it
   1. hides every path holding evaluation data (an empty read-only tmpfs over a folder,
      /dev/null over a file);
-  2. gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp);
+  2. gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp), and binds
+     back, read-only, the folders under them the run needs (`--see`: the grader's own code or
+     Python, when they are installed under /tmp);
   3. makes every other mount read-only, except the workspace;
   4. drops every capability (so none of this can be undone: no umount, no remount) and sets
      no_new_privs, then execs the command, which becomes process 1.
@@ -31,14 +33,21 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    try:
+        confine_and_exec(_parser().parse_args(argv))
+    except OSError as error:  # said so that the grader reports its own failure, not the student's
+        sys.exit(f"confine: the sandbox could not start the run: {error}")
+
+
+def confine_and_exec(args: argparse.Namespace) -> None:
     if args.command and args.command[0] == "--":
         args.command = args.command[1:]
     if not args.command:
         sys.exit("confine: no command given")
     writable = [args.workspace, Path("/tmp"), Path("/dev/shm"), Path("/proc")]
     # Held open: the workspace may lie under /tmp, which the private /tmp is about to cover.
-    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in (args.workspace, args.data)}
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY)
+            for path in (args.workspace, args.data, *args.see)}
     for path in args.hide:
         _hide(path)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
@@ -60,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workspace", type=_absolute, required=True)
     parser.add_argument("--data", type=_absolute, required=True)
     parser.add_argument("--hide", type=_absolute, action="append", default=[])
+    parser.add_argument("--see", type=_absolute, action="append", default=[])
     parser.add_argument("--tmp-mb", type=int, default=1024)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     return parser

@@ -96,11 +96,26 @@ class LocalSandbox:
                    "--tmp-mb", str(limits.tmp_mb)]
         for path in request.hidden:
             confine += ["--hide", str(path)]
+        for path in grader_paths_in_private_folders():
+            confine += ["--see", str(path)]
         return [*self.unshare, *confine, "--", *harness], env
 
 
 # The folder holding this grader's package: the run imports the same code, wherever it is installed.
 GRADER_ROOT = Path(grader.__file__).resolve().parent.parent
+
+
+def grader_paths_in_private_folders() -> list[Path]:
+    """Folders the run needs that lie where the sandbox mounts a private /tmp or /dev/shm: the
+    grader's code and the Python it runs on (a clone or a venv under /tmp)."""
+    needed = {GRADER_ROOT, Path(sys.prefix), Path(sys.executable).resolve().parent,
+              *(Path(entry) for entry in sys.path if entry)}
+    private = [Path("/tmp"), Path("/dev/shm")]
+    inside = {path.resolve() for path in needed
+              if path.is_dir() and any(path.resolve().is_relative_to(p) and path.resolve() != p
+                                       for p in private)}
+    return sorted(path for path in inside if not any(path != other and path.is_relative_to(other)
+                                                     for other in inside))
 
 
 def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
