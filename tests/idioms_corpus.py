@@ -27,7 +27,7 @@ import hostile_corpus
 
 IDIOMS = Path(__file__).parent / "idioms"
 NO_NETWORK = "There is no network during grading"
-NO_DRIVE = "Colab's Drive does not exist in grading"
+NO_DRIVE = ("Colab's Drive", "does not exist in grading")
 # Words every scored report contains, by task kind (the summary names the metric).
 MAE = "mean absolute error"
 ACCURACY = "accuracy"
@@ -126,7 +126,7 @@ CASES: tuple[Case, ...] = (
     Case("br_python_lists.py", R, "passed", (MAE,), "hello-world-import-keras"),
     Case("br_notebook_automagics.ipynb", R, "passed", (MAE, "pip install tensorflow==2.15", "cd sample_data"),
          "automagics"),
-    Case("br_colab_drive.ipynb", R, "crashed", (NO_DRIVE,), "colab-drive"),
+    Case("br_colab_drive.ipynb", R, "crashed", NO_DRIVE, "colab-drive"),
     Case("br_colab_magics.ipynb", R, "passed", (MAE, "%tensorflow_version 2.x", "!nvidia-smi"), "colab-magics"),
     Case("pycharm_project.zip", R, "passed", (MAE,), "pycharm-project", pycharm_project_zip),
     # Category 2: Iris.
@@ -150,7 +150,7 @@ CASES: tuple[Case, ...] = (
     Case("iris_exam_template.py", I, "passed", (ACCURACY,), "iris-train-test-split"),
     Case("iris_notebook_automagics.ipynb", I, "passed", (ACCURACY, "pip install tensorflow-datasets"),
          "automagics"),
-    Case("iris_colab_drive_csv.ipynb", I, "crashed", (NO_DRIVE,), "colab-drive"),
+    Case("iris_colab_drive_csv.ipynb", I, "crashed", NO_DRIVE, "colab-drive"),
     Case("iris_with_own_csv", I, "passed", (ACCURACY,), "iris-local-csv", folder_with_own_csv),
     # Category 2: MNIST and Fashion-MNIST, one short epoch each after the idiom ran on full data.
     Case("fm_reshape_hardcoded_cnn.py", F, "below_pass_mark", (ACCURACY,), "hard-coded-reshape"),
