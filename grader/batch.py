@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.results import Verdict
+from grader.sandbox.registry import SharedSandbox
 from grader.submission import MODEL_SUFFIXES, SCRIPT_SUFFIXES
 from grader.tasks import TaskSpec
 
@@ -152,12 +153,13 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
     notify = on_change or (lambda _progress: None)
     notify(progress)
     workers = _Workers()
+    sandbox = SharedSandbox(options.backend, options.gpus)  # one for the class, opened on first need
 
     def grade_one(entry: Entry, key: str) -> None:
         with progress.lock:
             progress.running += 1
         notify(progress)
-        record = _grade_entry(entry, key, tasks, task_id, options, workers.mine())
+        record = _grade_entry(entry, key, tasks, task_id, options, sandbox, workers.mine())
         store.save(record)
         with progress.lock:
             progress.running -= 1
@@ -176,14 +178,14 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
 
 
 def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
-                 worker) -> dict:
+                 sandbox: SharedSandbox, worker) -> dict:
     """One student's record; whatever goes wrong becomes a verdict in it."""
     from grader import fingerprint, runs
 
     started = time.monotonic()
     weights: dict = {}
     grade, _task = runs.grade_handin(
-        entry.path, tasks, task_id, options, worker=worker,
+        entry.path, tasks, task_id, options, sandbox=sandbox, worker=worker,
         on_model=lambda path: weights.update(fingerprint.weights_fingerprint(path) or {}))
     final = grade.verdict is not Verdict.GRADER_ERROR  # the grader's own failure: graded again next run
     return {

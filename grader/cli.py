@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import report
+from grader.sandbox.registry import backend_choices
 from grader.tasks import TASKS_DIR, TaskSpecError, load_tasks
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
@@ -53,7 +54,7 @@ def _grade_command(argv: list[str]) -> int:
                         help="a script (.py), a notebook (.ipynb), a folder or .zip of them, or a saved model (.h5/.keras)")
     parser.add_argument("--task", help="task id (see `grade tasks`); else the `# task: ID` line, or guessed")
     parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR, help="where the task specs live")
-    parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto",
+    parser.add_argument("--backend", choices=backend_choices(), default="auto",
                         help="where student code runs: docker (a locked-down container), local (a sandboxed "
                              "process here), auto (docker when the engine and image are there; the default)")
     parser.add_argument("--gpus", choices=["auto", "all", "none"], default="auto",
@@ -127,7 +128,7 @@ def _batch_command(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (capped by cores and memory)")
     parser.add_argument("--out", type=Path, help="where results and exports go (default: DIRECTORY/_grades)")
     parser.add_argument("--force", action="store_true", help="grade everything again, even unchanged submissions")
-    parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto")
+    parser.add_argument("--backend", choices=backend_choices(), default="auto")
     parser.add_argument("--gpus", choices=["auto", "all", "none"], default="auto")
     parser.add_argument("--time-limit", type=float, help="seconds each script may run (default: the task's)")
     parser.add_argument("--memory-limit", type=int, help="megabytes each script may use (default: the task's)")

@@ -68,10 +68,13 @@ def read_record(path: Path) -> dict | None:
 
 def fits(record: dict | None) -> list[dict]:
     """The record's fit entries that have a usable history."""
+    return [e for e in fit_entries(record) if history(e)]
+
+
+def fit_entries(record: dict | None) -> list[dict]:
+    """Every fit entry of the record, with or without a history."""
     entries = record.get("fits") if record else None
-    if not isinstance(entries, list):
-        return []
-    return [e for e in entries if isinstance(e, dict) and history(e)]
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
 
 
 def curves(record: dict | None) -> list[Curve]:
@@ -107,10 +110,11 @@ def lower_is_better(metric: str) -> bool:
     return not any(word in name for word in ("acc", "auc", "precision", "recall", "f1", "r2"))
 
 
-def label_encoding(record: dict | None, classes: int) -> str | None:
+def label_encoding(record: dict | None, classes: int, require_history: bool = True) -> str | None:
     """What the labels of the last recorded fit were: "integer" (one number per example),
-    "one-hot" (one column per class), or None when the record cannot tell."""
-    entries = fits(record)
+    "one-hot" (one column per class), or None when the record cannot tell. A fit that crashed
+    in its first step has no history; `require_history=False` reads it all the same."""
+    entries = fits(record) if require_history else fit_entries(record)
     y = entries[-1].get("y") if entries else None
     shape = y.get("shape") if isinstance(y, dict) else None
     if not isinstance(shape, list) or not shape or not all(isinstance(d, int) for d in shape):

@@ -51,7 +51,7 @@ class Verdict(enum.Enum):
         "too_many_processes",
         "The script started more processes or threads than the grader allows and was stopped.",
     )
-    NO_MODEL = ("no_model", "The script finished without saving a model file.")
+    NO_MODEL = ("no_model", "The script ended without leaving the model file where the grader looks for it.")
     WRONG_MODEL_NAME = (
         "wrong_model_name",
         "The script saved its model under another name than the task asks for.",

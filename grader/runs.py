@@ -21,8 +21,10 @@ from pathlib import Path
 from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
+from grader.losses import canonical_loss
 from grader.results import CheckResult, Grade, Verdict
-from grader.sandbox import RunLimits, RunRequest, RunResult
+from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
+from grader.sandbox.registry import SharedSandbox
 from grader.submission import (MODEL_SUFFIXES, Submission, SubmissionError, open_submission,
                                task_from_source)
 from grader.tasks import TaskSpec
@@ -51,7 +53,7 @@ class RunOptions:
     time_seconds: float | None = None  # overrides the task's limit
     memory_mb: int | None = None
     keep: Path | None = None  # keep the run folder here instead of a temporary one
-    backend: str = "auto"  # "auto", "docker" or "local" (see choose_sandbox)
+    backend: str = "auto"  # "auto" or a name in grader.sandbox.registry.BACKENDS
     gpus: str = "auto"  # docker backend: "auto", "all" or "none"
 
 
@@ -60,22 +62,23 @@ class TaskChoiceError(ValueError):
 
 
 def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
-               sandbox=None, worker=None, on_model: Callable[[Path], None] | None = None
-               ) -> tuple[Grade, TaskSpec]:
+               sandbox: SharedSandbox | None = None, worker=None,
+               on_model: Callable[[Path], None] | None = None) -> tuple[Grade, TaskSpec]:
     """Everything for one handed-in path: open it, choose its task, run it, grade its model.
 
+    `sandbox` is the command's one sandbox, opened on first need (a model file needs none).
     `on_model` is called with the graded model file before the run folder is removed. Raises
     SubmissionError or TaskChoiceError when it cannot be run as handed in, and
-    DockerUnavailable when the docker backend was asked for and cannot be had."""
+    SandboxUnavailable when the backend asked for cannot be had."""
     folder = new_run_folder(options, Path(path).stem or "submission")
     try:
         submission = open_submission(Path(path), folder / "workspace")
         task, task_note = choose_task(task_id, submission, tasks)
-        backend_note = ""
-        if submission.kind != "model" and sandbox is None:
-            sandbox, backend_note = choose_sandbox(options.backend, options.gpus)
+        opened, backend_note = None, ""
+        if submission.kind != "model":
+            opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
         note = " ".join(n for n in (task_note, backend_note) if n)
-        grade = grade_submission(submission, task, sandbox, options, note, worker)
+        grade = grade_submission(submission, task, opened, options, note, worker)
         graded_file = (grade.run or {}).get("model_file")
         # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
         if on_model and graded_file and grade.evaluation is not None:
@@ -87,19 +90,17 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
 
 
 def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
-                 sandbox=None, worker=None, on_model: Callable[[Path], None] | None = None
-                 ) -> tuple[Grade, TaskSpec | None]:
+                 sandbox: SharedSandbox | None = None, worker=None,
+                 on_model: Callable[[Path], None] | None = None) -> tuple[Grade, TaskSpec | None]:
     """`grade_path` with every failure turned into a verdict, the same for `grade` and `grade
     batch`: what cannot be run as handed in is invalid_submission (the student's to fix); the
     grader's own failures are grader_error (graded again on the next run)."""
-    from grader.sandbox.docker_backend import DockerUnavailable
-
     task = tasks.get(task_id) if task_id else None
     try:
         return grade_path(path, tasks, task_id, options, sandbox, worker, on_model)
     except (SubmissionError, TaskChoiceError) as error:
         return ungraded(path, task, Verdict.INVALID_SUBMISSION, str(error)), task
-    except DockerUnavailable as error:
+    except SandboxUnavailable as error:
         return ungraded(path, task, Verdict.GRADER_ERROR, str(error)), task
     except Exception as error:  # noqa: BLE001 - one hand-in must never take the batch down
         detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"
@@ -150,9 +151,9 @@ def limits_for(task: TaskSpec, options: RunOptions) -> RunLimits:
                      memory_mb=options.memory_mb or task.limits.memory_mb)
 
 
-def grade_submission(submission: Submission, task: TaskSpec, sandbox, options: RunOptions,
+def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | None, options: RunOptions,
                      task_note: str = "", worker=None) -> Grade:
-    """Run the submission's script in `sandbox` (a backend with .run) and grade its model."""
+    """Run the submission's script in `sandbox` and grade its model (a model file needs none)."""
     base_run = {"kind": submission.kind, "entry": submission.entry,
                 "skipped_lines": [dataclasses.asdict(s) for s in submission.skipped],
                 "notes": [n for n in (*submission.notes, task_note) if n]}
@@ -246,12 +247,11 @@ def _judge(submission: Submission, task: TaskSpec, result: RunResult, record: di
             left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
             run["notes"].append(f"The script raised an error after saving the model; {run['model_file']} was "
                                 f"graded (model files the run left: {left or run['model_file']}). The error: "
-                                + _crash_detail(submission, result, record, limits,
-                                                 task.model.file_name))
+                                + _crash_detail(submission, result, record, limits, task))
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
     if crashed:
         return _not_graded(task, submission, Verdict.CRASHED,
-                           _crash_detail(submission, result, record, limits, task.model.file_name), run)
+                           _crash_detail(submission, result, record, limits, task), run)
 
     others, weights = _saved_files(submission.workspace)
     if others:
@@ -452,12 +452,15 @@ def _epochs_so_far(record: dict | None) -> str:
 
 
 def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits,
-                  model_file: str) -> str:
+                  task: TaskSpec) -> str:
     error = (record or {}).get("error")
     if isinstance(error, dict) and error.get("type"):
         line = error.get("line")
         where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
-        detail = f"{error['type']}{where}: {str(error.get('message', ''))[:500]}"
+        # TensorFlow's errors open with pages of its own frames ("in user code: ..."); the cause
+        # is the last line.
+        lines = [line.strip() for line in str(error.get("message", "")).splitlines() if line.strip()]
+        detail = f"{error['type']}{where}: {(lines[-1] if lines else '')[:500]}"
     else:
         tail = [line for line in feedback.script_output(result.stderr).splitlines() if line.strip()]
         if tail:
@@ -476,12 +479,26 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
     elif READ_ONLY_WRITE.search(detail):
         detail += (". During grading only the script's own folder is writable: the script wrote "
                    "outside it (a '../' path or an absolute one). Write files, and the model with "
-                   f"model.save('{model_file}'), next to the script")
+                   f"model.save('{task.model.file_name}'), next to the script")
+    elif "are incompatible" in detail and _integer_labels_into_one_hot_loss(record, task):
+        classes = task.model.output_units
+        detail += (f". The labels are integers 0–{classes - 1} (one per example), but "
+                   "categorical_crossentropy expects one-hot labels: compile with "
+                   "loss='sparse_categorical_crossentropy', or one-hot encode the labels first: "
+                   f"y = tf.keras.utils.to_categorical(y, {classes})")
     if NETWORK_ERROR.search(detail):
         detail += (". There is no network during grading: the script tried to reach the internet. "
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
                    "download nothing.")
     return detail
+
+
+def _integer_labels_into_one_hot_loss(record: dict | None, task: TaskSpec) -> bool:
+    """The training record shows integer labels going into categorical_crossentropy."""
+    entries = feedback.fit_entries(record)
+    loss = str(entries[-1].get("loss") or "") if entries else ""
+    return (feedback.label_encoding(record, task.model.output_units, require_history=False) == "integer"
+            and canonical_loss(loss) == "categorical_crossentropy")
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
@@ -499,20 +516,3 @@ def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:
                 continue
             models.append(path)
     return models, weights
-
-
-def choose_sandbox(backend: str, gpus: str = "auto"):
-    """(sandbox, note): `docker`, `local`, or `auto` = Docker when the engine answers and the
-    image exists, else local, with the reason in the note."""
-    from grader.sandbox.local import LocalSandbox
-
-    if backend in ("docker", "auto"):
-        from grader.sandbox.docker_backend import DockerSandbox, DockerUnavailable
-
-        try:
-            return DockerSandbox(gpus=gpus), ""
-        except DockerUnavailable as error:
-            if backend == "docker":
-                raise
-            return LocalSandbox(), f"Ran in the local sandbox: {error}."
-    return LocalSandbox(), ""

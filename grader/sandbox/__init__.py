@@ -1,12 +1,30 @@
 """Where a student's code runs: the shared vocabulary of the sandbox backends.
 
-A backend runs one command in a prepared workspace under `RunLimits` and reports a `RunResult`.
-It never interprets what the command did; turning a result into a verdict is `grader.runs`'s job.
+A backend (`Sandbox`) runs one command in a prepared workspace under `RunLimits` and reports a
+`RunResult`. It never interprets what the command did; turning a result into a verdict is
+`grader.runs`'s job. Backends are opened by name through `grader.sandbox.registry`.
 """
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Protocol
+
+
+class SandboxUnavailable(RuntimeError):
+    """A backend cannot run here (no engine, no image, no namespaces) or failed as a whole; the
+    message says why and what to do. Backends raise their own subclass of it."""
+
+
+class Sandbox(Protocol):
+    """What every backend offers: its name, what protects a run, and running one request."""
+
+    name: str
+
+    @property
+    def isolation(self) -> tuple[str, ...]: ...
+
+    def run(self, request: "RunRequest", limits: "RunLimits") -> "RunResult": ...
 
 
 @dataclasses.dataclass(frozen=True)

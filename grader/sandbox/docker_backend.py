@@ -15,7 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
-from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
+from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText
 from grader.sandbox.cgroups import fork_refused
 
@@ -28,7 +28,7 @@ ISOLATION = ("container", "no network", "read-only root file system", "private /
              "evaluation data never mounted")
 
 
-class DockerUnavailable(RuntimeError):
+class DockerUnavailable(SandboxUnavailable):
     """The engine is unreachable or the image is missing; the message says how to fix it."""
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import grader
-from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult
+from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText, drain
 from grader.sandbox.cgroups import RunCgroup
 
@@ -42,7 +42,7 @@ class LocalSandbox:
     def __init__(self, use_namespaces: bool | None = None) -> None:
         self.unshare = namespace_command() if use_namespaces is not False else None
         if use_namespaces and self.unshare is None:
-            raise RuntimeError("Linux namespaces are not available here (unshare failed)")
+            raise SandboxUnavailable("Linux namespaces are not available here (unshare failed)")
 
     @property
     def isolation(self) -> tuple[str, ...]:
