@@ -28,6 +28,11 @@ import hostile_corpus
 IDIOMS = Path(__file__).parent / "idioms"
 NO_NETWORK = "There is no network during grading"
 NO_DRIVE = ("Colab's Drive", "does not exist in grading")
+# Advice a run's record must show evidence for (fix: advice only from evidence): a model fed the
+# inputs as grading feeds them is never told about input ranges, one-hot labels never about
+# integer labels.
+RANGE_ADVICE = "trained on inputs from"
+INTEGER_LABEL_ADVICE = "expects one-hot labels"
 # Words every scored report contains, by task kind (the summary names the metric).
 MAE = "mean absolute error"
 ACCURACY = "accuracy"
@@ -41,6 +46,7 @@ class Case:
     says: tuple[str, ...]  # words the student's report must contain
     source: str  # key of the entry in tests/idioms/SOURCES.md
     build: Callable[[Path], None] | None = None  # writes the submission at the given path
+    avoids: tuple[str, ...] = ()  # advice the evidence does not support: must not be said
 
     @property
     def student(self) -> str:
@@ -130,40 +136,56 @@ CASES: tuple[Case, ...] = (
     Case("br_colab_magics.ipynb", R, "passed", (MAE, "%tensorflow_version 2.x", "!nvidia-smi"), "colab-magics"),
     Case("pycharm_project.zip", R, "passed", (MAE,), "pycharm-project", pycharm_project_zip),
     # Category 2: Iris.
-    Case("iris_keras_to_categorical.py", I, "passed", (ACCURACY,), "iris-load-iris-one-hot"),
-    Case("iris_tfds_template.py", I, "passed", (ACCURACY,), "iris-tfds-template"),
+    Case("iris_keras_to_categorical.py", I, "passed", (ACCURACY,), "iris-load-iris-one-hot",
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
+    Case("iris_tfds_template.py", I, "passed", (ACCURACY,), "iris-tfds-template",
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
     Case("iris_tfds_own_file_name.py", I, "wrong_model_name", ("TF2-iris.h5",), "iris-tfds-template"),
     Case("iris_csv_from_url.py", I, "crashed", (NO_NETWORK,), "network-reads"),
     Case("iris_seaborn_load_dataset.py", I, "crashed", (NO_NETWORK,), "seaborn-iris"),
-    Case("iris_seaborn_pairplot.py", I, "passed", (ACCURACY,), "plots"),
-    Case("iris_stratified_split_sparse.py", I, "passed", (ACCURACY,), "iris-train-test-split"),
-    Case("iris_return_x_y_onehot_encoder.py", I, "passed", (ACCURACY,), "iris-onehot-encoder"),
-    Case("iris_get_dummies.py", I, "passed", (ACCURACY,), "iris-load-iris-one-hot"),
+    Case("iris_seaborn_pairplot.py", I, "passed", (ACCURACY,), "plots",
+         avoids=(RANGE_ADVICE,)),
+    Case("iris_stratified_split_sparse.py", I, "passed", (ACCURACY,), "iris-train-test-split",
+         avoids=(RANGE_ADVICE,)),
+    Case("iris_return_x_y_onehot_encoder.py", I, "passed", (ACCURACY,), "iris-onehot-encoder",
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
+    Case("iris_get_dummies.py", I, "passed", (ACCURACY,), "iris-load-iris-one-hot",
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
     Case("iris_integer_labels_categorical.py", I, "crashed", ("sparse_categorical_crossentropy",),
          "iris-load-iris-one-hot"),
-    Case("iris_metrics_acc_string.py", I, "passed", (ACCURACY,), "metrics-string"),
-    Case("iris_checkpoint_ckpt.py", I, "passed", (ACCURACY,), "checkpoint-ckpt"),
+    Case("iris_metrics_acc_string.py", I, "passed", (ACCURACY,), "metrics-string",
+         avoids=(RANGE_ADVICE,)),
+    Case("iris_checkpoint_ckpt.py", I, "passed", (ACCURACY,), "checkpoint-ckpt",
+         avoids=(RANGE_ADVICE,)),
     Case("iris_checkpoint_odd_extension.py", I, "passed", (ACCURACY,), "checkpoint-ckpt"),
     Case("iris_keras_callbacks_mixed_imports.py", I, "passed", (ACCURACY,), "keras-callbacks-import"),
     Case("iris_keras_format.py", I, "wrong_model_name", ("mymodel.keras",), "keras-format"),
     Case("iris_savedmodel_version_folder.py", I, "no_model", ("SavedModel",), "savedmodel-folder"),
-    Case("iris_exam_template.py", I, "passed", (ACCURACY,), "iris-train-test-split"),
+    Case("iris_exam_template.py", I, "passed", (ACCURACY,), "iris-train-test-split",
+         avoids=(RANGE_ADVICE,)),
     Case("iris_notebook_automagics.ipynb", I, "passed", (ACCURACY, "pip install tensorflow-datasets"),
          "automagics"),
     Case("iris_colab_drive_csv.ipynb", I, "crashed", NO_DRIVE, "colab-drive"),
-    Case("iris_with_own_csv", I, "passed", (ACCURACY,), "iris-local-csv", folder_with_own_csv),
+    Case("iris_with_own_csv", I, "passed", (ACCURACY,), "iris-local-csv", folder_with_own_csv,
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
     # Category 2: MNIST and Fashion-MNIST, one short epoch each after the idiom ran on full data.
-    Case("fm_reshape_hardcoded_cnn.py", F, "below_pass_mark", (ACCURACY,), "hard-coded-reshape"),
-    Case("mnist_reshape_784_standalone_keras.py", M, "below_pass_mark", (ACCURACY,), "hard-coded-reshape"),
+    Case("fm_reshape_hardcoded_cnn.py", F, "below_pass_mark", (ACCURACY,), "hard-coded-reshape",
+         avoids=(RANGE_ADVICE, INTEGER_LABEL_ADVICE)),
+    Case("mnist_reshape_784_standalone_keras.py", M, "below_pass_mark", (ACCURACY,), "hard-coded-reshape",
+         avoids=(RANGE_ADVICE,)),
     Case("fm_template_saves_to_category_folder.py", F, "no_model",
          ("../tf_certificate/Category2/mymodel.h5", "outside"), "parent-folder-save"),
-    Case("fm_checkpoint_val_loss.py", F, "below_pass_mark", (ACCURACY,), "checkpoint-ckpt"),
+    Case("fm_checkpoint_val_loss.py", F, "below_pass_mark", (ACCURACY,), "checkpoint-ckpt",
+         avoids=(RANGE_ADVICE,)),
     Case("mnist_keras_preprocessing_generator.py", M, "below_pass_mark", (ACCURACY,), "keras-preprocessing"),
     Case("mnist_tfds_load.py", M, "crashed", ("mnist", "not available offline"), "tfds-other-dataset"),
-    Case("fm_plots_confusion_matrix.py", F, "below_pass_mark", (ACCURACY,), "plots"),
-    Case("fm_logits_tutorial.py", F, "below_pass_mark", (ACCURACY,), "logits-tutorial"),
+    Case("fm_plots_confusion_matrix.py", F, "below_pass_mark", (ACCURACY,), "plots",
+         avoids=(RANGE_ADVICE,)),
+    Case("fm_logits_tutorial.py", F, "below_pass_mark", (ACCURACY,), "logits-tutorial",
+         avoids=(RANGE_ADVICE,)),
     Case("fm_labels_divided_too.py", F, "below_pass_mark", (ACCURACY,), "coursera-callbacks"),
-    Case("fm_coursera_callback_notebook.ipynb", F, "below_pass_mark", (ACCURACY,), "coursera-callbacks"),
+    Case("fm_coursera_callback_notebook.ipynb", F, "below_pass_mark", (ACCURACY,), "coursera-callbacks",
+         avoids=(RANGE_ADVICE,)),
 )
 
 

@@ -78,6 +78,8 @@ def test_each_idiom_gets_its_verdict_and_its_explanation(graded, case):
     assert grade["verdict"] == case.verdict, text
     for words in case.says:
         assert words in text, f"{words!r} not in:\n{text}"
+    for words in case.avoids:
+        assert words not in text, f"{words!r} said without evidence:\n{text}"
 
 
 def test_every_student_gets_a_final_result_and_no_grader_error(graded):
