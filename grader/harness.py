@@ -8,7 +8,9 @@ the installed package and the script. In order, it
 
 1. selects Keras before TensorFlow is imported: Keras 2 (`tf_keras`) by default, because the
    course's code is Keras 2 code (Keras 3 refuses `ModelCheckpoint("my_checkpoint.ckpt",
-   save_weights_only=True)`); `--keras 3` leaves `tf.keras` as Keras 3;
+   save_weights_only=True)`): `tf.keras`, and once TensorFlow is loaded `keras`,
+   `tensorflow.python.keras` and `keras_preprocessing` too (`grader.keras_aliases`); `--keras 3`
+   leaves every one of them as it is (`tf.keras` and `keras` are Keras 3);
 2. changes to the workdir, seeds Python, NumPy and TensorFlow, serves the datasets offline
    (`grader.offline_datasets`) and wraps `fit`, `load_weights` and `save` of both Kerases so
    their calls are recorded without touching the student's code;
@@ -65,6 +67,7 @@ import types
 import weakref
 from pathlib import Path
 
+from grader import keras_aliases
 from grader.offline_datasets import install as install_offline_datasets
 from grader.offline_datasets import when_imported
 
@@ -116,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"seed for Python, NumPy and TensorFlow (default {DEFAULT_SEED})")
     parser.add_argument("--keras", choices=("2", "3"), default="2",
-                        help="which Keras tf.keras is (default 2, the course's)")
+                        help="which Keras tf.keras and keras are (default 2, the course's)")
     parser.add_argument("--result", help=f"run record path (default WORKDIR/{RESULT_NAME})")
     parser.add_argument("--model-file", default=MODEL_FILE,
                         help=f"the model file the task asks for (default {MODEL_FILE})")
@@ -177,7 +180,7 @@ def run(script: Path, workdir: Path, result: Path, *, seed: int = DEFAULT_SEED, 
     try:
         started = time.perf_counter()
         code = compile_script(script)
-        _prepare(seed, recorder)
+        _prepare(seed, keras, recorder)
         recorder.record["setup_seconds"] = round(time.perf_counter() - started, 3)
         recorder.start_clock()
         recorder.record["status"] = "running"
@@ -220,7 +223,7 @@ def _finish(recorder: Recorder, exit_code: int) -> int:
     return exit_code
 
 
-def _prepare(seed: int, recorder: Recorder) -> None:
+def _prepare(seed: int, keras: str, recorder: Recorder) -> None:
     # Hooks first, so modules TensorFlow loads while importing are patched as they load.
     install_offline_datasets()
     for model_module, callback_module in _KERAS_CLASSES.items():
@@ -230,6 +233,8 @@ def _prepare(seed: int, recorder: Recorder) -> None:
     import numpy as np
     import tensorflow as tf
 
+    if keras == "2":  # after TensorFlow: its own import needs its own tensorflow.python.keras
+        keras_aliases.install()
     recorder.record["tensorflow"] = tf.__version__
     recorder.record["keras"].update(keras_in_use(tf))
     random.seed(seed)

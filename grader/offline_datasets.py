@@ -3,7 +3,8 @@
 `install()` makes `tf.keras.datasets.mnist.load_data()`, `...fashion_mnist.load_data()` (Keras 2
 and Keras 3), `sklearn.datasets.load_iris()` and `tfds.load('iris')` return the student's part of
 each dataset from `grader.datasets.student_split`, so a script runs unchanged with no network.
-The hidden evaluation rows are never served: `student_split` leaves them out.
+The hidden evaluation rows are never served: `student_split` leaves them out. Any other TFDS
+dataset (`tfds.load`, `tfds.builder`) fails at once with `DatasetNotAvailable` naming it.
 
 Keras 3 alone takes seconds to import, so nothing is imported here: each library is patched the
 moment its defining module is loaded (`when_imported`), or at once when it already is.
@@ -189,24 +190,17 @@ def _load_iris(*, return_X_y: bool = False, as_frame: bool = False):
 # --- tensorflow_datasets ----------------------------------------------------------------------
 
 def _patch_tfds(module: types.ModuleType) -> None:
-    original = module.load
-    if getattr(original, "grader_offline", False):
-        return
-
-    @functools.wraps(original)
-    def load(name, *args, **kwargs):
-        if _dataset_name(name) == "iris":
-            return tfds_load(name, *args, **kwargs)
-        return original(name, *args, **kwargs)
-
-    load.grader_offline = True
-    module.load = load
+    """The real TFDS answers offline too: 'iris' is served, any other name is refused at once
+    with the dataset named, before TFDS would spend minutes trying to download it."""
+    _patch("load", tfds_load, module)
+    _patch("builder", tfds_builder, module)
 
 
 def _stand_in_tfds() -> types.ModuleType:
     module = types.ModuleType("tensorflow_datasets")
     module.__doc__ = "The grader's offline stand-in for tensorflow_datasets: only 'iris' exists."
     module.load = tfds_load
+    module.builder = tfds_builder
     module.Split = types.SimpleNamespace(TRAIN="train", TEST="test", VALIDATION="validation")
     module.grader_stand_in = True
     return module
@@ -243,6 +237,15 @@ def tfds_load(name: str, split=None, as_supervised: bool = False, with_info: boo
     if with_info:
         return result, _iris_info(len(y))
     return result
+
+
+def tfds_builder(name: str, *args, **kwargs):
+    """`tfds.builder`: a builder downloads its data, and a run has no network."""
+    dataset = _dataset_name(name)
+    served = ("use tfds.load('iris'), which the grader serves offline" if dataset == "iris"
+              else "the grader serves only 'iris', through tfds.load('iris')")
+    raise DatasetNotAvailable(
+        f"tfds.builder({name!r}): the dataset {dataset!r} is not available offline; {served}.")
 
 
 def _dataset_name(name: str) -> str:

@@ -129,7 +129,7 @@ def _checks_table(grade: Grade) -> Table:
 
 def _score_panel(grade: Grade, task: TaskSpec) -> Panel:
     evaluation, score = grade.evaluation, grade.score
-    metric = "accuracy" if task.is_classification else "mean absolute error"
+    metric = task.metric.label
     filled = "●" * score.points + "○" * (score.max_points - score.points)
     lines = [
         Text.assemble((f"{metric}: ", "bold"), format_metric(task, evaluation.value),

@@ -30,4 +30,4 @@ def next_band(metric: MetricSpec, points: int) -> float | None:
 
 
 def format_metric(task: TaskSpec, value: float) -> str:
-    return f"{value:.2%}" if task.is_classification else f"{value:.4f}"
+    return task.metric.format(value)

@@ -13,12 +13,12 @@ import typing
 from pathlib import Path
 
 from grader.losses import KNOWN_LOSSES, canonical_loss
+from grader.metrics import METRICS
 
 TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
 
 DATASETS = ("fashion_mnist", "mnist", "iris", "basic_regression")
 PREPROCESSING = ("none", "scale_255")
-METRICS = {"accuracy": "higher", "mae": "lower"}  # which direction is better
 # Output activations a spec may allow; "logits" means a linear output used with from_logits=True.
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear", "logits")
 BANDS = 5  # scores run 0..5; bands[i] is the threshold for score i + 1
@@ -62,7 +62,15 @@ class MetricSpec:
 
     @property
     def higher_is_better(self) -> bool:
-        return METRICS[self.name] == "higher"
+        return METRICS[self.name].higher_is_better
+
+    @property
+    def label(self) -> str:
+        """How a report names it: "accuracy", "mean absolute error"."""
+        return METRICS[self.name].label
+
+    def format(self, value: float) -> str:
+        return METRICS[self.name].format(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +81,7 @@ class Limits:
 
 @dataclasses.dataclass(frozen=True)
 class RunSettings:
-    keras: int = 2  # the Keras `tf.keras` means in student code: 2 (tf-keras, the course's) or 3
+    keras: int = 2  # what `tf.keras` and `keras` are in student code: 2 (tf-keras) or 3
     seed: int = 42  # Python, NumPy and TensorFlow are seeded with it before student code runs
 
 
@@ -93,7 +101,7 @@ class TaskSpec:
 
     @property
     def is_classification(self) -> bool:
-        return self.metric.name == "accuracy"
+        return METRICS[self.metric.name].classification
 
 
 def load_task(path: Path) -> TaskSpec:
@@ -231,12 +239,13 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     need(len(bands) == BANDS, "metric.bands", f"{BANDS} thresholds (for scores 1 to {BANDS})", bands)
     if metric.higher_is_better:
         need(all(a < b for a, b in zip(bands, bands[1:])), "metric.bands",
-             "strictly increasing thresholds (higher accuracy earns more points)", bands)
-        need(0 <= bands[0] and bands[-1] <= 1, "metric.bands", "accuracies between 0 and 1", bands)
+             f"strictly increasing thresholds (higher {metric.label} earns more points)", bands)
     else:
         need(all(a > b for a, b in zip(bands, bands[1:])), "metric.bands",
-             "strictly decreasing thresholds (lower error earns more points)", bands)
-        need(bands[-1] >= 0, "metric.bands", "non-negative errors", bands)
+             f"strictly decreasing thresholds (lower {metric.label} earns more points)", bands)
+    low, high = METRICS[metric.name].band_range
+    need(all(low <= b <= high for b in bands), "metric.bands",
+         f"values of {metric.label} from {low:g} to {high:g}", bands)
     need(1 <= metric.pass_points <= BANDS, "metric.pass_points", f"an integer from 1 to {BANDS}",
          metric.pass_points)
     need(len(metric.band_names) == BANDS + 1, "metric.band_names",

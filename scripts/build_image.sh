@@ -23,9 +23,13 @@ TAG="${TAG:-grader-runtime:latest}"
 BUILD=build
 CONTEXT="$BUILD/docker-context"
 # What the image installs (keep in step with pyproject.toml, minus what only the host needs:
-# mlxtend). tf-keras is fetched apart, without dependencies: it asks for the full "tensorflow".
+# mlxtend, docker). tf-keras is fetched apart, without dependencies: it asks for the full "tensorflow".
 REQUIREMENTS=("tensorflow-cpu==${TENSORFLOW_VERSION}" "h5py>=3.10" "numpy>=1.26" "nbformat>=5.9"
-              "rich>=13" "scikit-learn>=1.3")
+              "rich>=13" "scikit-learn>=1.3" "pandas>=2.0" "matplotlib>=3.7" "seaborn>=0.12"
+              "scipy>=1.10" "tensorflow-datasets>=4.9")
+# Dependencies PyPI has only as source (tensorflow-datasets needs promise): built into wheels on
+# the host (pure Python), so the download below, binary only, finds them among the wheels.
+SOURCE_ONLY=("promise")
 # Wheels for glibc up to 2.35 (Ubuntu 22.04, the GPU base; bookworm has 2.36). pip does not widen
 # a manylinux_2_35 tag to the older ones by itself, so each is listed.
 PLATFORM=(--only-binary=:all: --implementation cp --python-version 3.11 --abi cp311
@@ -49,9 +53,10 @@ cp Dockerfile "$CONTEXT/Dockerfile"
 
 step "wheels for the image -> $CONTEXT/wheels"
 stamp="$CONTEXT/wheels/.requirements"  # what the wheels were downloaded for
-wanted="${REQUIREMENTS[*]} tf-keras==${TENSORFLOW_VERSION} ${PLATFORM[*]}"
+wanted="${REQUIREMENTS[*]} tf-keras==${TENSORFLOW_VERSION} ${SOURCE_ONLY[*]} ${PLATFORM[*]}"
 if [ "${REFRESH_WHEELS:-0}" = 1 ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  pip_quiet download -d "$CONTEXT/wheels" "${PLATFORM[@]}" "${REQUIREMENTS[@]}"
+  pip_quiet wheel --no-deps -w "$CONTEXT/wheels" "${SOURCE_ONLY[@]}"
+  pip_quiet download -d "$CONTEXT/wheels" --find-links "$CONTEXT/wheels" "${PLATFORM[@]}" "${REQUIREMENTS[@]}"
   pip_quiet download -d "$CONTEXT/wheels" "${PLATFORM[@]}" --no-deps "tf-keras==${TENSORFLOW_VERSION}"
   echo "$wanted" >"$stamp"
 else

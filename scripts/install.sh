@@ -15,7 +15,8 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && [ ! -d "$HOME/.keras/datasets/f
   fi
 fi
 
-if ! python3 -c "import grader, tensorflow, tf_keras, pytest, hypothesis, docker, xmlschema" >/dev/null 2>&1; then
+if ! python3 -c "import grader, tensorflow, tf_keras, pytest, hypothesis, docker, xmlschema, pandas, \
+                 matplotlib, seaborn, scipy, tensorflow_datasets" >/dev/null 2>&1; then
   echo "== installing grader and its Python dependencies"
   python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 fi

@@ -20,6 +20,7 @@ import pytest
 from grader import docker_image
 
 REFERENCE_SOLUTIONS = Path(__file__).resolve().parent.parent / "reference_solutions"
+COURSE_LIBRARIES = Path(__file__).resolve().parent / "submissions" / "course_libraries.py"
 # How the Docker backend will start student code.
 SANDBOX = dict(network_mode="none", read_only=True, tmpfs={"/tmp": ""}, user="grader", remove=True)
 
@@ -192,6 +193,31 @@ def test_reference_solution_trains_and_saves_its_model_in_the_sandbox(client, bu
     assert record["status"] == "completed"
     assert record["tensorflow"] == "2.21.0" and record["keras"]["package"] == "tf_keras"
     assert (workspace / "mymodel.h5").stat().st_size > 0
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_course_libraries_and_the_keras_2_names_work_in_the_sandbox(client, built_image, tmp_path):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    workspace.chmod(0o777)
+    (workspace / "course.py").write_text(COURSE_LIBRARIES.read_text() + "\n".join([
+        "import keras, tf_keras",
+        "from keras.callbacks import ModelCheckpoint",
+        "from keras_preprocessing.image import ImageDataGenerator",
+        "from tensorflow.python.keras.layers import Dense",
+        "print('keras', keras.__version__, keras is tf_keras, Dense is tf.keras.layers.Dense)",
+    ]))
+
+    output = client.containers.run(built_image.tag, ["python", "-m", "grader.harness", "course.py"],
+                                   volumes={str(workspace): {"bind": "/work", "mode": "rw"}},
+                                   **SANDBOX).decode()
+
+    record = json.loads((workspace / ".grader_run.json").read_text())
+    assert record["status"] == "completed", record["error"]
+    assert "pearson 1.0" in output and "plt.show returned in 0.0 s" in output
+    assert "tfds: DatasetNotAvailable: tfds.load('mnist'): the dataset 'mnist' is not available offline" in output
+    assert "keras 2.21.0 True True" in output
 
 
 def reference_solution_imports() -> set[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import datasets
+from grader import datasets, keras_aliases
 from grader.harness import RESULT_NAME, SolutionModelWatch, compile_script, describe_values
 from grader.offline_datasets import _tfds_rows
 
@@ -122,7 +122,112 @@ def test_load_weights_after_fit_on_the_same_model_is_recorded(seed_style_run):
     assert loaded["path"] == "my_checkpoint.ckpt" and loaded["ok"]
     assert fit["call"] < loaded["call"] < saved["call"]
     assert fit["model"] == loaded["model"] == saved["model"]
-    assert saved == {"call": 3, "model": 1, "path": "mymodel.h5", "ok": True, "by": "script"}
+    assert saved == {"call": 3, "model": 1, "path": "mymodel.h5", "ok": True, "by": "script",
+                     "what": "model"}
+
+
+# Course code that says `keras`, not `tf.keras`: Keras 3 refuses `ModelCheckpoint('asdf.ckpg',
+# save_weights_only=True)` and `save_weights('w.h5')`; Keras 2 mode makes `keras` tf-keras.
+KERAS_NAMES_SCRIPT = '''
+import json
+import tensorflow as tf
+import tf_keras
+import keras
+from keras.callbacks import ModelCheckpoint
+from keras.layers import Dense, Flatten
+from keras.models import Sequential, load_model
+from keras.utils import to_categorical
+from keras.utils.np_utils import to_categorical as old_to_categorical
+from tensorflow.python.keras.layers import Dense as OldTensorFlowDense
+from keras_preprocessing.image import ImageDataGenerator
+from keras_preprocessing.sequence import pad_sequences
+from keras_preprocessing.text import Tokenizer
+
+same = {
+    "keras is tf_keras": keras is tf_keras,
+    "Dense": Dense is tf.keras.layers.Dense,
+    "keras.Model": keras.Model is tf.keras.Model,
+    "keras.utils.np_utils": old_to_categorical is to_categorical,
+    "tensorflow.python.keras": OldTensorFlowDense is tf.keras.layers.Dense,
+    "ImageDataGenerator": ImageDataGenerator is tf.keras.preprocessing.image.ImageDataGenerator,
+    "pad_sequences": pad_sequences is tf.keras.preprocessing.sequence.pad_sequences,
+    "Tokenizer": Tokenizer is tf.keras.preprocessing.text.Tokenizer,
+}
+(x, y), _ = keras.datasets.mnist.load_data()
+x, y = x[:256] / 255.0, to_categorical(y[:256], 10)
+model = Sequential([Flatten(input_shape=(28, 28)), Dense(16, activation="relu"),
+                    Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs=2, validation_split=0.25, verbose=0,
+          callbacks=[ModelCheckpoint("asdf.ckpg", save_weights_only=True)])
+model.save_weights("w.h5")
+model.load_weights("w.h5")
+model.load_weights("asdf.ckpg")
+model.save("mymodel.h5")
+reloaded = load_model("mymodel.h5")
+with open("found.json", "w") as out:
+    json.dump({"same": same, "version": keras.__version__,
+               "reloaded": type(reloaded).__module__}, out)
+'''
+
+
+@pytest.fixture(scope="module")
+def keras_names_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("keras_names")
+    process, record = run_harness(workdir, KERAS_NAMES_SCRIPT)
+    found = workdir / "found.json"
+    return process, record, json.loads(found.read_text()) if found.exists() else None, workdir
+
+
+@pytest.mark.slow
+def test_keras_2_mode_runs_course_code_written_with_import_keras(keras_names_run):
+    process, record, found, workdir = keras_names_run
+    assert process.returncode == 0, process.stderr
+    assert found["version"] == "2.21.0"
+    assert found["reloaded"] == "tf_keras.src.engine.sequential"
+    assert (workdir / "w.h5").is_file() and (workdir / "asdf.ckpg.index").is_file()
+    assert (workdir / "mymodel.h5").is_file()
+
+
+@pytest.mark.slow
+def test_keras_2_mode_every_old_keras_name_is_tf_keras_itself(keras_names_run):
+    _, _, found, _ = keras_names_run
+    assert found["same"] == {name: True for name in found["same"]} and len(found["same"]) == 8
+
+
+@pytest.mark.slow
+def test_fit_save_and_load_weights_through_keras_model_are_recorded(keras_names_run):
+    _, record, _, _ = keras_names_run
+    (fit,) = record["fits"]
+    assert fit["epochs_run"] == 2 and fit["completed"]
+    assert fit["callbacks"][0]["class"] == "ModelCheckpoint"
+    assert fit["callbacks"][0]["settings"]["filepath"] == "asdf.ckpg"
+    assert fit["callbacks"][0]["settings"]["save_weights_only"] is True
+    assert [(entry["path"], entry["ok"]) for entry in record["load_weights"]] == [
+        ("w.h5", True), ("asdf.ckpg", True)]
+    assert [(entry["path"], entry["what"]) for entry in record["saves"]] == [
+        ("w.h5", "weights"), ("mymodel.h5", "model")]
+    assert {fit["model"], *(entry["model"] for entry in record["load_weights"] + record["saves"])} == {1}
+
+
+def test_old_keras_names_map_to_tf_keras_public_api_then_its_internals():
+    assert keras_aliases.target_of("keras") == "tf_keras"
+    assert keras_aliases.target_of("keras.layers") == "tf_keras.layers"
+    assert keras_aliases.target_of("keras.preprocessing.image") == "tf_keras.preprocessing.image"
+    assert keras_aliases.target_of("keras.layers.core") == "tf_keras.src.layers.core"
+    assert keras_aliases.target_of("keras.engine.sequential") == "tf_keras.src.engine.sequential"
+    assert keras_aliases.target_of("tensorflow.python.keras") == "tf_keras"
+    assert keras_aliases.target_of("tensorflow.python.keras.layers") == "tf_keras.layers"
+    assert keras_aliases.target_of("keras_preprocessing") == "tf_keras.preprocessing"
+    assert keras_aliases.target_of("keras_preprocessing.text") == "tf_keras.preprocessing.text"
+    assert keras_aliases.target_of("keras.no_such_module") is None
+    assert keras_aliases.target_of("kerastuner") is None and keras_aliases.target_of("numpy") is None
+
+
+def test_the_grader_itself_never_installs_the_aliases_only_the_harness_does():
+    import grader.evaluate, grader.predict_worker, grader.runs  # noqa: E401, F401 (imported to check)
+
+    assert not any(isinstance(finder, keras_aliases.KerasAliasFinder) for finder in sys.meta_path)
 
 
 def test_keras_3_refuses_the_seed_checkpoint_so_keras_2_must_be_the_default(tmp_path):
@@ -157,14 +262,9 @@ def test_keras_3_fit_is_recorded_too(tmp_path):
 
 # --- datasets, offline ----------------------------------------------------------------------
 
-LOADERS_SCRIPT = '''
+DESCRIBE_LOADED = '''
 import hashlib, json
 import numpy as np
-import tensorflow as tf
-import tensorflow_datasets as tfds
-import tf_keras
-import keras
-from sklearn.datasets import load_iris
 
 def digest(array):
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
@@ -173,13 +273,23 @@ def describe(loaded):
     (x_train, y_train), (x_test, y_test) = loaded
     return {"x_train": [digest(x_train), str(x_train.dtype), list(x_train.shape)],
             "y_train": digest(y_train), "x_test": digest(x_test), "y_test": digest(y_test)}
+'''
+
+LOADERS_SCRIPT = DESCRIBE_LOADED + '''
+import tensorflow as tf
+import tensorflow_datasets as tfds
+import tf_keras
+import keras  # Keras 2 mode: tf-keras
+from keras.datasets import mnist
+from sklearn.datasets import load_iris
 
 found = {
     "tf.keras mnist": describe(tf.keras.datasets.mnist.load_data()),
     "tf.keras fashion_mnist": describe(tf.keras.datasets.fashion_mnist.load_data()),
     "tf_keras mnist": describe(tf_keras.datasets.mnist.load_data()),
-    "keras 3 mnist": describe(keras.datasets.mnist.load_data()),
-    "keras 3 fashion_mnist": describe(keras.datasets.fashion_mnist.load_data()),
+    "keras mnist": describe(keras.datasets.mnist.load_data()),
+    "from keras.datasets import": describe(mnist.load_data()),
+    "keras fashion_mnist": describe(keras.datasets.fashion_mnist.load_data()),
 }
 from tensorflow.keras.datasets import fashion_mnist
 found["from tensorflow.keras.datasets import"] = describe(fashion_mnist.load_data())
@@ -200,10 +310,32 @@ found["tfds"] = {"rows": sum(1 for _ in dataset), "dtypes": [features.dtype.name
                  "batched": batch["features"].shape.as_list(),
                  "num_classes": info.features["label"].num_classes,
                  "first": features.numpy().tolist()}
+for call in (lambda: tfds.load("cifar10"), lambda: tfds.load("mnist", split="train"),
+             lambda: tfds.builder("mnist")):
+    try:
+        call()
+    except Exception as error:
+        found.setdefault("tfds refusals", []).append(f"{type(error).__name__}: {error}")
+with open("found.json", "w") as out:
+    json.dump(found, out)
+'''
+
+# Keras 3 (`--keras 3`): `keras` is Keras 3 and its loaders are served too; the Keras 2 names
+# are left as they are.
+KERAS_3_LOADERS_SCRIPT = DESCRIBE_LOADED + '''
+import keras
+found = {
+    "keras version": keras.__version__,
+    "keras 3 mnist": describe(keras.datasets.mnist.load_data()),
+    "keras 3 fashion_mnist": describe(keras.datasets.fashion_mnist.load_data()),
+}
+from tensorflow.python import keras as old_tensorflow_keras
+found["tensorflow.python.keras"] = old_tensorflow_keras.__name__
 try:
-    tfds.load("cifar10")
-except Exception as error:
-    found["tfds cifar10"] = f"{type(error).__name__}: {error}"
+    import keras_preprocessing
+    found["keras_preprocessing"] = keras_preprocessing.__name__
+except ImportError as error:
+    found["keras_preprocessing"] = type(error).__name__
 with open("found.json", "w") as out:
     json.dump(found, out)
 '''
@@ -219,19 +351,31 @@ def loaders_run(tmp_path_factory):
     return json.loads((workdir / "found.json").read_text())
 
 
-@pytest.mark.parametrize("loader, dataset", [
-    ("tf.keras mnist", "mnist"),
-    ("tf.keras fashion_mnist", "fashion_mnist"),
-    ("tf_keras mnist", "mnist"),
-    ("keras 3 mnist", "mnist"),
-    ("keras 3 fashion_mnist", "fashion_mnist"),
-    ("from tensorflow.keras.datasets import", "fashion_mnist"),
+@pytest.fixture(scope="module")
+def keras_3_loaders_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("keras_3_loaders")
+    process, record = run_harness(workdir, KERAS_3_LOADERS_SCRIPT, "--keras", "3",
+                                  env={"KERAS_HOME": str(workdir / "empty_keras_home")})
+    assert process.returncode == 0, process.stderr
+    return json.loads((workdir / "found.json").read_text())
+
+
+@pytest.mark.parametrize("run, loader, dataset", [
+    ("loaders_run", "tf.keras mnist", "mnist"),
+    ("loaders_run", "tf.keras fashion_mnist", "fashion_mnist"),
+    ("loaders_run", "tf_keras mnist", "mnist"),
+    ("loaders_run", "keras mnist", "mnist"),
+    ("loaders_run", "from keras.datasets import", "mnist"),
+    ("loaders_run", "keras fashion_mnist", "fashion_mnist"),
+    ("loaders_run", "from tensorflow.keras.datasets import", "fashion_mnist"),
+    ("keras_3_loaders_run", "keras 3 mnist", "mnist"),
+    ("keras_3_loaders_run", "keras 3 fashion_mnist", "fashion_mnist"),
 ])
 def test_load_data_serves_the_student_view_offline_never_the_evaluation_split(
-        loaders_run, loader, dataset):
+        request, run, loader, dataset):
     train, test = datasets.student_split(dataset)
     evaluation = datasets.evaluation_split(dataset)
-    found = loaders_run[loader]
+    found = request.getfixturevalue(run)[loader]
     assert found["x_train"] == [sha256(train.x), "uint8", list(train.x.shape)]
     assert found["y_train"] == sha256(train.y)
     assert found["x_test"] == sha256(test.x) and found["y_test"] == sha256(test.y)
@@ -263,9 +407,20 @@ def test_tfds_iris_is_served_offline_like_tfds(loaders_run):
 
 
 def test_tfds_datasets_other_than_iris_say_they_are_not_available_offline(loaders_run):
-    message = loaders_run["tfds cifar10"]
-    assert message.startswith("DatasetNotAvailable")
-    assert "not available offline" in message
+    cifar10, mnist, mnist_builder = loaders_run["tfds refusals"]
+    assert cifar10 == ("DatasetNotAvailable: tfds.load('cifar10'): the dataset 'cifar10' is not "
+                       "available offline; the grader serves only 'iris' through tensorflow_datasets.")
+    assert mnist.startswith("DatasetNotAvailable: tfds.load('mnist'): the dataset 'mnist' is not "
+                            "available offline")
+    assert mnist_builder == ("DatasetNotAvailable: tfds.builder('mnist'): the dataset 'mnist' is not "
+                             "available offline; the grader serves only 'iris', through "
+                             "tfds.load('iris').")
+
+
+def test_keras_3_mode_leaves_keras_as_keras_3_and_the_keras_2_names_alone(keras_3_loaders_run):
+    assert keras_3_loaders_run["keras version"].startswith("3.")
+    assert keras_3_loaders_run["tensorflow.python.keras"] == "tensorflow.python.keras"
+    assert keras_3_loaders_run["keras_preprocessing"] == "ModuleNotFoundError"
 
 
 def test_tfds_split_slices_follow_tfds_syntax():

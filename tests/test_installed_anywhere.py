@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import runs
+from grader import run_verdicts
 from grader.results import Verdict
 from grader.sandbox import RunResult
 from grader.sandbox.local import namespace_command
@@ -52,7 +52,7 @@ def _result(exit_code: int, stderr: str) -> RunResult:
 
 
 def test_a_harness_that_cannot_be_imported_is_the_graders_failure():
-    failure = runs._harness_failure(_result(1, "/usr/bin/python3: Error while finding module "
+    failure = run_verdicts._harness_failure(_result(1, "/usr/bin/python3: Error while finding module "
                                                "specification for 'grader.harness' (ModuleNotFoundError: "
                                                "No module named 'grader')\n"), record=None)
     assert failure and "could not start" in failure and "No module named 'grader'" in failure
@@ -61,7 +61,7 @@ def test_a_harness_that_cannot_be_imported_is_the_graders_failure():
 def test_a_harness_that_failed_while_setting_up_is_the_graders_failure():
     record = {"status": "error", "error": {"stage": "setup", "type": "ImportError",
                                            "message": "libcudart.so: cannot open shared object file"}}
-    failure = runs._harness_failure(_result(runs.HARNESS_SETUP_FAILED, "Traceback ...\n"), record)
+    failure = run_verdicts._harness_failure(_result(run_verdicts.HARNESS_SETUP_FAILED, "Traceback ...\n"), record)
     assert failure and "before the script started" in failure and "libcudart" in failure
 
 
@@ -69,8 +69,8 @@ def test_a_student_crash_is_not_the_graders_failure():
     record = {"status": "error", "error": {"stage": "script", "type": "ModuleNotFoundError",
                                            "message": "No module named 'grader_helpers'"}}
     stderr = "Traceback ...\nModuleNotFoundError: No module named 'grader_helpers'\n"
-    assert runs._harness_failure(_result(1, stderr), record) is None
-    assert runs._harness_failure(_result(0, ""), None) is None
+    assert run_verdicts._harness_failure(_result(1, stderr), record) is None
+    assert run_verdicts._harness_failure(_result(0, ""), None) is None
 
 
 def test_grader_error_exits_2_and_every_verdict_about_the_submission_exits_1():
@@ -89,5 +89,5 @@ def test_a_run_the_sandbox_cannot_start_is_reported_as_the_graders_failure(tmp_p
                               "--workspace", str(workspace), "--data", str(data), "--", str(missing)],
                              capture_output=True, text=True, timeout=60)
     assert started.returncode != 0
-    failure = runs._harness_failure(_result(started.returncode, started.stderr), record=None)
+    failure = run_verdicts._harness_failure(_result(started.returncode, started.stderr), record=None)
     assert failure and "could not start" in failure and str(missing) in failure

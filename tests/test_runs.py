@@ -226,7 +226,7 @@ def test_zipped_folder_with_a_helper_module_runs_in_its_own_folder(tmp_path):
 
 
 def test_a_model_reached_through_a_linked_folder_is_never_opened(tmp_path):
-    from grader.runs import _model_file_problem
+    from grader.run_verdicts import _model_file_problem
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()
@@ -237,3 +237,30 @@ def test_a_model_reached_through_a_linked_folder_is_never_opened(tmp_path):
     assert "symbolic link (to /etc/passwd)" in _model_file_problem(workspace / "mymodel.h5", workspace)
     (workspace / "real.h5").write_bytes(b"\x89HDF")
     assert _model_file_problem(workspace / "real.h5", workspace) is None
+
+
+# --- the run environment ------------------------------------------------------------------------
+
+def test_course_libraries_import_plt_show_returns_and_tfds_mnist_is_refused_at_once(tmp_path):
+    code, result = grade(SUBMISSIONS / "course_libraries.py", tmp_path)
+    assert (code, result["verdict"]) == (0, "passed"), result["summary"] + result["run"]["stderr"]
+    stdout = result["run"]["stdout"]
+    assert "pearson 1.0" in stdout
+    assert "plt.show returned in 0.0 s" in stdout
+    tfds_line = next(line for line in stdout.splitlines() if line.startswith("tfds: "))
+    assert tfds_line.startswith("tfds: DatasetNotAvailable: tfds.load('mnist'): the dataset 'mnist' "
+                                "is not available offline"), tfds_line
+    assert tfds_line.endswith("(0.0 s)"), tfds_line  # refused, not minutes of download attempts
+    assert result["run"]["wall_seconds"] < 60
+
+
+def test_notebook_importing_seaborn_gets_past_its_imports_and_passes(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport seaborn as sns\nimport matplotlib.pyplot as plt"),
+        nbformat.v4.new_code_cell("sns.set_theme()\nplt.plot([1, 2, 3])\nplt.show()"),
+        nbformat.v4.new_code_cell((SUBMISSIONS / "course_libraries.py").read_text()),
+    ])
+    path = tmp_path / "course.ipynb"
+    nbformat.write(notebook, path)
+    code, result = grade(path, tmp_path, "--task", "basic_regression")
+    assert (code, result["verdict"]) == (0, "passed"), result["summary"] + result["run"]["stderr"]

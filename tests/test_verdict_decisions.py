@@ -1,0 +1,169 @@
+"""Every way a run can end without a model to score, decided on canned run results.
+
+A fake sandbox stands in for a real run here, and only here: it returns a `RunResult` and lays
+down what a run would leave (its record, files) so that the decision logic of
+`grader.run_verdicts` is tested in milliseconds. The same verdicts on real runs are in
+test_runs.py, test_fair_runs.py and the hostile and idiom corpora.
+"""
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader import runs
+from grader.results import Verdict
+from grader.sandbox import RunLimits, RunRequest, RunResult
+from grader.submission import open_submission
+from grader.tasks import load_tasks
+
+TASK = load_tasks()["basic_regression"]
+SCRIPT = "import tensorflow as tf\nprint('training')\n"
+
+
+class CannedSandbox:
+    """Answers every run with the same result, after `leave(workspace)` wrote what the run left."""
+
+    name = "canned"
+    isolation = ("none: canned results",)
+
+    def __init__(self, leave: Callable[[Path], None] = lambda workspace: None, **result) -> None:
+        self.leave = leave
+        self.result = dict(backend="canned", exit_code=0, signal=None, timed_out=False, out_of_memory=False,
+                           wall_seconds=1.0, peak_memory_mb=100.0, stdout="", stderr="",
+                           output_dropped_bytes=0, isolation=self.isolation) | result
+
+    def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
+        self.leave(request.workspace)
+        return RunResult(**self.result)
+
+
+def record(**fields) -> Callable[[Path], None]:
+    def leave(workspace: Path) -> None:
+        (workspace / runs.RECORD_NAME).write_text(json.dumps({"status": "completed", "workdir": str(workspace),
+                                                              **fields}))
+    return leave
+
+
+def decide(tmp_path: Path, sandbox: CannedSandbox, source: str = SCRIPT, name: str = "solution.py"):
+    given = tmp_path / name
+    given.parent.mkdir(parents=True, exist_ok=True)
+    given.write_text(source, encoding="utf-8")
+    submission = open_submission(given, tmp_path / "run" / "workspace")
+    return runs.grade_submission(submission, TASK, sandbox, runs.RunOptions(time_seconds=30, memory_mb=500))
+
+
+def text(grade) -> str:
+    return " ".join([grade.summary, *grade.run.get("notes", []), *(c.found + " " + c.fix for c in grade.checks)])
+
+
+def test_a_syntax_error_is_found_before_anything_runs(tmp_path):
+    grade = decide(tmp_path, CannedSandbox(), "x = (1,\n")
+    assert grade.verdict is Verdict.SYNTAX_ERROR and "line 1" in grade.summary
+
+
+def test_a_harness_that_cannot_start_is_the_graders_error(tmp_path):
+    grade = decide(tmp_path, CannedSandbox(exit_code=1, stderr="confine: the sandbox could not start the run: "
+                                                                 "[Errno 2] No such file or directory"))
+    assert grade.verdict is Verdict.GRADER_ERROR and grade.verdict.exit_code == 2
+    assert "could not start" in grade.summary
+
+
+def test_a_fork_bomb_is_too_many_processes(tmp_path):
+    grade = decide(tmp_path, CannedSandbox(exit_code=1, process_limit_hit=True))
+    assert grade.verdict is Verdict.TOO_MANY_PROCESSES and "512 processes and threads" in grade.summary
+
+
+def test_a_run_over_time_is_timed_out_and_told_if_it_had_saved(tmp_path):
+    saved = lambda workspace: (workspace / "mymodel.h5").write_bytes(b"x")  # noqa: E731
+    grade = decide(tmp_path, CannedSandbox(saved, exit_code=None, signal=signal.SIGKILL, timed_out=True))
+    assert grade.verdict is Verdict.TIMED_OUT
+    assert "stopped after 30 s" in grade.summary and "mymodel.h5 had been saved" in grade.summary
+
+
+@pytest.mark.parametrize("canned", [dict(exit_code=None, signal=9, out_of_memory=True),
+                                    dict(exit_code=1, leave=record(status="error", error={"type": "MemoryError"}))])
+def test_memory_is_out_of_memory_whether_killed_or_raised(tmp_path, canned):
+    grade = decide(tmp_path, CannedSandbox(**canned))
+    assert grade.verdict is Verdict.OUT_OF_MEMORY and "more than 500 MB" in grade.summary
+
+
+@pytest.mark.parametrize("error, words", [
+    ({"type": "URLError", "message": "<urlopen error [Errno -3] Temporary failure in name resolution>"},
+     "There is no network during grading"),
+    ({"type": "OSError", "message": "[Errno 27] File too large"}, "files of at most 1,024 MB"),
+    ({"type": "ModuleNotFoundError", "message": "No module named 'google.colab'"}, "Colab's Drive"),
+    ({"type": "OSError", "message": "[Errno 30] Read-only file system: '../data/out.csv'"},
+     "only the script's own folder is writable"),
+    ({"type": "ValueError", "message": "in user code:\n  File training.py\nValueError: Shapes (None, 1) and "
+                                       "(None, 10) are incompatible", "line": 2}, "ValueError at line 2: ValueError: Shapes"),
+])
+def test_a_crash_names_its_cause(tmp_path, error, words):
+    grade = decide(tmp_path, CannedSandbox(record(status="error", error=error), exit_code=1))
+    assert grade.verdict is Verdict.CRASHED
+    assert words in grade.summary
+
+
+def test_integer_labels_into_a_one_hot_loss_are_named_only_from_the_record(tmp_path):
+    error = {"type": "ValueError", "message": "Shapes (None, 1) and (None, 1) are incompatible"}
+    fit = {"history": {}, "y": {"shape": [6]}, "loss": "categorical_crossentropy"}
+    with_labels = decide(tmp_path / "a", CannedSandbox(record(status="error", error=error, fits=[fit]), exit_code=1))
+    assert "The labels are integers" in with_labels.summary
+    unknown = decide(tmp_path / "b", CannedSandbox(record(status="error", error=error), exit_code=1))
+    assert "labels" not in unknown.summary
+
+
+def test_no_model_names_weights_only_files(tmp_path):
+    weights = lambda workspace: (workspace / "my_checkpoint.ckpt.index").write_bytes(b"x")  # noqa: E731
+    grade = decide(tmp_path, CannedSandbox(weights))
+    assert grade.verdict is Verdict.NO_MODEL
+    assert "no mymodel.h5" in grade.summary and "my_checkpoint.ckpt.index" in grade.summary
+
+
+def test_no_model_after_changing_directory_says_so(tmp_path):
+    grade = decide(tmp_path, CannedSandbox(record(cwd_at_exit="/somewhere/else")))
+    assert grade.verdict is Verdict.NO_MODEL and "os.chdir" in grade.summary
+
+
+@pytest.mark.parametrize("path, where", [("../tf_certificate/Category2/mymodel.h5", "outside its own folder"),
+                                         ("/content/drive/MyDrive/mymodel.h5", "outside its own folder"),
+                                         ("C:\\Users\\me\\mymodel.h5", "a Windows path")])
+def test_a_save_the_grader_cannot_see_is_named_never_called_no_save(tmp_path, path, where):
+    saves = [{"call": 1, "model": 1, "path": path, "ok": True, "by": "script", "what": "model"}]
+    grade = decide(tmp_path, CannedSandbox(record(saves=saves)))
+    assert grade.verdict is Verdict.NO_MODEL
+    assert f"its model to {path!r} ({where})" in grade.summary
+    assert "without saving" not in text(grade)
+
+
+def test_a_save_inside_the_folder_is_not_flagged(tmp_path):
+    saves = [{"path": "mymodel.h5", "ok": True}, {"path": "models/../mymodel.h5", "ok": True}]
+    grade = decide(tmp_path, CannedSandbox(record(saves=saves)))
+    assert grade.verdict is Verdict.NO_MODEL and "outside" not in text(grade)
+
+
+def test_a_model_file_linked_elsewhere_is_refused_unopened(tmp_path):
+    linked = lambda workspace: (workspace / "mymodel.h5").symlink_to("/etc/passwd")  # noqa: E731
+    grade = decide(tmp_path, CannedSandbox(linked))
+    assert grade.verdict is Verdict.INVALID_MODEL and "symbolic link (to /etc/passwd)" in grade.summary
+
+
+def test_a_forged_record_is_read_as_untrusted_data(tmp_path):
+    forged = lambda workspace: (workspace / runs.RECORD_NAME).write_text('{"fits": 7, "saves": "all", "error": []}')  # noqa: E731
+    grade = decide(tmp_path, CannedSandbox(forged))
+    assert grade.verdict is Verdict.NO_MODEL and grade.run["fits"] == []
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("broken.ipynb", "{not json", "not a valid Jupyter notebook"),
+    ("model.pkl", "x", ".py script, an .ipynb notebook"),
+])
+def test_a_hand_in_that_cannot_be_run_is_invalid_submission_for_grade_and_batch_alike(tmp_path, name, content, words):
+    given = tmp_path / name
+    given.write_text(content)
+    grade, task = runs.grade_handin(given, load_tasks(), "basic_regression", runs.RunOptions())
+    assert grade.verdict is Verdict.INVALID_SUBMISSION and grade.verdict.exit_code == 1
+    assert words in grade.summary
