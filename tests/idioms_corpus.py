@@ -28,9 +28,9 @@ import hostile_corpus
 IDIOMS = Path(__file__).parent / "idioms"
 NO_NETWORK = "There is no network during grading"
 NO_DRIVE = ("Colab's Drive", "does not exist in grading")
-# Advice a run's record must show evidence for (fix: advice only from evidence): a model fed the
-# inputs as grading feeds them is never told about input ranges, one-hot labels never about
-# integer labels.
+# Advice is given only on evidence from the run's record: a model trained on the inputs as grading
+# feeds them is never told about input ranges, nor one trained on one-hot labels about integer
+# labels.
 RANGE_ADVICE = "trained on inputs from"
 INTEGER_LABEL_ADVICE = "expects one-hot labels"
 # Words every scored report contains, by task kind (the summary names the metric).
