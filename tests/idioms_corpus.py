@@ -109,6 +109,7 @@ CASES: tuple[Case, ...] = (
     Case("br_from_keras_layers.py", R, "passed", (MAE,), "standalone-keras-layers"),
     Case("br_template_windows_forward_slash.py", R, "passed",
          (MAE, "C:/Study/tf_certificate/Category1/mymodel.h5"), "windows-absolute-save"),
+    # The same intent written with backslashes must be graded as the forward-slash path is.
     Case("br_windows_backslash_path.py", R, "passed",
          (MAE, r"C:\Users\minji\PycharmProjects\tf_cert\Category1\mymodel.h5"), "windows-absolute-save"),
     Case("br_saves_to_parent_folder.py", R, "no_model",
@@ -119,6 +120,7 @@ CASES: tuple[Case, ...] = (
     Case("br_early_stopping.py", R, "passed", (MAE,), "early-stopping"),
     Case("br_saves_weights_and_model.py", R, "passed", (MAE,), "save-weights-h5"),
     Case("br_saves_only_weights.py", R, "no_model", ("w.h5",), "save-weights-h5"),
+    # No .h5 file exists, so no model; the report must say why the save did not count.
     Case("br_savedmodel_folder.py", R, "no_model", ("SavedModel",), "savedmodel-folder"),
     Case("br_plots_history.py", R, "passed", (MAE,), "plots"),
     Case("br_crashes_after_saving.py", R, "passed", (MAE, "KeyError"), "plots"),
@@ -134,6 +136,7 @@ CASES: tuple[Case, ...] = (
          "automagics"),
     Case("br_colab_drive.ipynb", R, "crashed", NO_DRIVE, "colab-drive"),
     Case("br_colab_magics.ipynb", R, "passed", (MAE, "%tensorflow_version 2.x", "!nvidia-smi"), "colab-magics"),
+    # One script in the whole archive, two folders down: it is the entry point.
     Case("pycharm_project.zip", R, "passed", (MAE,), "pycharm-project", pycharm_project_zip),
     # Category 2: Iris.
     Case("iris_keras_to_categorical.py", I, "passed", (ACCURACY,), "iris-load-iris-one-hot",
