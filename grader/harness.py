@@ -69,10 +69,10 @@ from pathlib import Path
 
 from grader import keras_aliases
 from grader.offline_datasets import install as install_offline_datasets
+from grader.run_record import RECORD_NAME as RESULT_NAME
 from grader.offline_datasets import when_imported
 
 RECORD_VERSION = 1
-RESULT_NAME = ".grader_run.json"
 MODEL_FILE = "mymodel.h5"
 DEFAULT_SEED = 42
 USAGE_ERROR = 2

@@ -2,9 +2,11 @@
 
 `install()` makes `tf.keras.datasets.mnist.load_data()`, `...fashion_mnist.load_data()` (Keras 2
 and Keras 3), `sklearn.datasets.load_iris()` and `tfds.load('iris')` return the student's part of
-each dataset from `grader.datasets.student_split`, so a script runs unchanged with no network.
-The hidden evaluation rows are never served: `student_split` leaves them out. Any other TFDS
-dataset (`tfds.load`, `tfds.builder`) fails at once with `DatasetNotAvailable` naming it.
+each dataset from `grader.datasets.student_split`, in the shapes and types the real calls give
+(Keras: uint8 images (60,000, 28, 28) and (10,000, 28, 28), uint8 labels; load_iris(): 150 rows,
+float64 data, int64 target), so a script runs unchanged with no network. The hidden evaluation
+rows are never served: `student_split` leaves them out. Any other TFDS dataset (`tfds.load`,
+`tfds.builder`) fails at once with `DatasetNotAvailable` naming it.
 
 Keras 3 alone takes seconds to import, so nothing is imported here: each library is patched the
 moment its defining module is loaded (`when_imported`), or at once when it already is.
@@ -155,7 +157,9 @@ def _student_split(name: str):
 def _keras_loader(dataset: str) -> Callable:
     def load_data(path: str | None = None):
         train, test = _student_split(dataset)
-        return (train.x.copy(), train.y.copy()), (test.x.copy(), test.y.copy())
+        # Fresh arrays (the store's are shared and read-only), typed as Keras types them.
+        return ((train.x.astype(np.uint8), train.y.astype(np.uint8)),
+                (test.x.astype(np.uint8), test.y.astype(np.uint8)))
 
     return load_data
 

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from grader.feedback import lower_is_better, script_output
 from grader.scoring import format_metric
-from grader.results import Grade, Verdict
+from grader.results import FitSummary, Grade, RunSummary, Verdict
 from grader.tasks import TaskSpec
 
 VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
@@ -63,42 +63,41 @@ def sparkline(values, width: int = 40) -> str:
                    for v in values)
 
 
-def _render_run(run: dict, verdict: Verdict, console: Console) -> None:
-    for note in run.get("notes", []):
+def _render_run(run: RunSummary, verdict: Verdict, console: Console) -> None:
+    for note in run.notes:
         console.print(Text.assemble(("note ", "bold cyan"), note))
-    for skipped in run.get("skipped_lines", []):
-        console.print(Text.assemble(("skipped ", "bold yellow"), f"cell {skipped['cell']}, line {skipped['line']} "
-                                    f"({skipped['reason']}, not run): ", (skipped["text"], "italic")))
-    if "backend" not in run:
+    for skipped in run.skipped_lines:
+        console.print(Text.assemble(("skipped ", "bold yellow"), f"cell {skipped.cell}, line {skipped.line} "
+                                    f"({skipped.reason}, not run): ", (skipped.text, "italic")))
+    ran = run.execution
+    if ran is None:
         return
-    keras = run.get("keras") or {}
-    seeds = run.get("seeds") or {}
     lines = [
-        Text.assemble(("ran: ", "bold"), f"{run['backend']} backend, {run['wall_seconds']:.1f} s, "
-                      f"peak memory {run['peak_memory_mb']:,.0f} MB (limits {run['limits']['time_seconds']:g} s, "
-                      f"{run['limits']['memory_mb']:,} MB)"),
-        Text.assemble(("isolation: ", "bold"), ", ".join(run.get("isolation", []))),
-        Text.assemble(("keras: ", "bold"), f"{keras.get('package', '?')} {keras.get('version', '')} "
-                      f"(Keras {keras.get('requested', '?')} requested)",
-                      ("   seeds: ", "bold"), ", ".join(f"{k} {v}" for k, v in seeds.items()) or "–"),
+        Text.assemble(("ran: ", "bold"), f"{ran.backend} backend, {ran.wall_seconds:.1f} s, "
+                      f"peak memory {ran.peak_memory_mb:,.0f} MB (limits {ran.limits['time_seconds']:g} s, "
+                      f"{ran.limits['memory_mb']:,} MB)"),
+        Text.assemble(("isolation: ", "bold"), ", ".join(ran.isolation)),
+        Text.assemble(("keras: ", "bold"), f"{ran.keras.get('package', '?')} {ran.keras.get('version', '')} "
+                      f"(Keras {ran.keras.get('requested', '?')} requested)",
+                      ("   seeds: ", "bold"), ", ".join(f"{k} {v}" for k, v in ran.seeds.items()) or "–"),
     ]
-    if run["backend"] == "local":
+    if ran.backend == "local":
         lines.append(Text(LOCAL_WARNING, style="dim"))
     console.print(Panel(Group(*lines), title="Run", title_align="left", box=box.ROUNDED))
-    if run.get("fits"):
-        console.print(_training_table(run["fits"]))
-    for advice in run.get("feedback", []):
+    if ran.fits:
+        console.print(_training_table(ran.fits))
+    for advice in run.feedback or ():
         console.print(Text.assemble(("advice ", "bold magenta"), advice))
     stopped = verdict in (Verdict.CRASHED, Verdict.TIMED_OUT, Verdict.OUT_OF_MEMORY)
-    crashed_after_saving = run.get("exit_code") not in (0, None)  # the model was still graded
-    output = script_output(run.get("stderr", "")).rstrip()
+    crashed_after_saving = ran.exit_code not in (0, None)  # the model was still graded
+    output = script_output(ran.stderr).rstrip()
     if (stopped or crashed_after_saving) and output.strip():
         tail = "\n".join(output.splitlines()[-20:])
         console.print(Panel(Text(tail), title="last lines the script printed (stderr)", title_align="left",
                             border_style="red"))
 
 
-def _training_table(fits: list[dict]) -> Table:
+def _training_table(fits: tuple[FitSummary, ...]) -> Table:
     table = Table(title="Training", box=box.SIMPLE, title_justify="left")
     table.add_column("fit", justify="right")
     table.add_column("metric")
@@ -107,7 +106,7 @@ def _training_table(fits: list[dict]) -> Table:
     table.add_column("best", justify="right")
     table.add_column("last", justify="right")
     for number, fit in enumerate(fits, 1):
-        for name, values in fit["history"].items():
+        for name, values in fit.history.items():
             if not values:
                 continue
             best = min(values) if lower_is_better(name) else max(values)
@@ -196,7 +195,7 @@ def render_data_sources(sources, console: Console | None = None) -> None:
         table.add_column(column)
     for source in sources:
         available = Text("yes", style="green") if source.available else Text("no", style="red")
-        note = source.note or source.problem
+        note = "; ".join(text for text in (source.note, source.problem) if text)
         table.add_row(source.dataset, available, source.origin, "sha-256 ✓" if source.verified else "–", note)
     console.print(table)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.submission import SkippedLine
 
 SCHEMA_VERSION = "1.2"
 
@@ -85,6 +88,8 @@ class Verdict(enum.Enum):
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, RunSummary):
+        return value.to_dict()
     if dataclasses.is_dataclass(value):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Verdict):
@@ -150,6 +155,66 @@ class Score(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
+class FitSummary(_Serialisable):
+    epochs_run: int | None
+    epochs_requested: int | None
+    history: dict[str, list[float]]
+    callbacks: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Execution(_Serialisable):
+    """How the script ran in its sandbox: the backend's result and what the record told."""
+
+    backend: str
+    isolation: tuple[str, ...]
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    out_of_memory: bool
+    process_limit_hit: bool
+    wall_seconds: float
+    peak_memory_mb: float
+    limits: dict[str, float]  # time_seconds, memory_mb, processes, file_mb
+    leftover_processes: int
+    keras: dict[str, str]
+    seeds: dict[str, int]
+    devices: dict[str, Any]
+    fits: tuple[FitSummary, ...]
+    stdout: str
+    stderr: str
+    output_dropped_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSummary(_Serialisable):
+    """What was handed in and how it ran; `execution` is None when nothing ran (a model file,
+    a syntax error). Serialised flat, as schema 1.x has it."""
+
+    kind: str  # "script", "template", "notebook", "model"
+    entry: str
+    skipped_lines: tuple["SkippedLine", ...] = ()
+    notes: tuple[str, ...] = ()
+    model_file: str | None = None  # the file graded, relative to the workspace
+    feedback: tuple[str, ...] | None = None  # advice from the training record, once judged
+    execution: Execution | None = None
+
+    def with_notes(self, *notes: str) -> "RunSummary":
+        return dataclasses.replace(self, notes=(*self.notes, *(n for n in notes if n)))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"kind": self.kind, "entry": self.entry, "skipped_lines": _plain(self.skipped_lines),
+                "notes": list(self.notes)}
+        if self.execution is not None:
+            data.update(_plain(self.execution))
+        if self.model_file is not None:
+            data["model_file"] = self.model_file
+        if self.feedback is not None:
+            data["feedback"] = list(self.feedback)
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
 class Grade(_Serialisable):
     """The whole outcome for one model file against one task."""
 
@@ -163,7 +228,7 @@ class Grade(_Serialisable):
     score: Score | None = None
     notes: tuple[str, ...] = ()  # advice that does not change the grade
     model: dict[str, Any] = dataclasses.field(default_factory=dict)  # inspector's findings
-    run: dict[str, Any] | None = None  # how the submission ran (None when a model file was given)
+    run: RunSummary | None = None  # what was handed in and how it ran
 
     def with_note(self, note: str) -> "Grade":
         return dataclasses.replace(self, notes=(*self.notes, note))

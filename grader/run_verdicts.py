@@ -16,8 +16,8 @@ from pathlib import Path
 from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
-from grader.losses import canonical_loss
-from grader.results import CheckResult, Grade, Verdict
+from grader.results import CheckResult, Grade, RunSummary, Verdict
+from grader.run_record import RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
 from grader.submission import MODEL_SUFFIXES, Submission
 from grader.tasks import TaskSpec
@@ -41,8 +41,10 @@ HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Erro
                                    r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount ",
                                    re.MULTILINE)
 HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
-def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: dict | None,
-           run: dict, limits: RunLimits, worker=None) -> Grade:
+
+
+def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: RunRecord | None,
+              run: RunSummary, limits: RunLimits, worker=None) -> Grade:
     harness_failure = _harness_failure(result, record)
     if harness_failure:
         return not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
@@ -62,7 +64,7 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
             detail += (f" {task.model.file_name} had been saved, but the script went on; a run that "
                        "does not end is not graded, so remove what runs after model.save().")
         return not_graded(task, submission, Verdict.TIMED_OUT, detail, run)
-    if result.out_of_memory or _error_type(record) == "MemoryError":
+    if result.out_of_memory or (record and record.error and record.error.type == "MemoryError"):
         detail = (f"used more than {limits.memory_mb:,} MB{epochs}. Use a smaller batch_size or "
                   "model, and do not keep copies of the dataset (e.g. as float64 lists).")
         return not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
@@ -71,18 +73,19 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     labels = feedback.label_encoding(record, task.model.output_units)
     misplaced = _saves_out_of_reach(record, submission)
     if misplaced:
-        run["notes"].append(_misplaced_saves_note(misplaced, task))
+        run = run.with_notes(_misplaced_saves_note(misplaced, task))
     if saved:
         refusal = _model_file_problem(model_path, submission.workspace)
         if refusal:
             return _refused_model_file(task, submission, refusal, run)
-        run["model_file"] = str(model_path.relative_to(submission.workspace))
+        graded = str(model_path.relative_to(submission.workspace))
+        run = dataclasses.replace(run, model_file=graded)
         grade = grade_model_file(model_path, task, worker, labels)
         if crashed:
             left = ", ".join(str(p.relative_to(submission.workspace)) for p in _saved_files(submission.workspace)[0])
-            run["notes"].append(f"The script raised an error after saving the model; {run['model_file']} was "
-                                f"graded (model files the run left: {left or run['model_file']}). The error: "
-                                + _crash_detail(submission, result, record, limits, task))
+            run = run.with_notes(f"The script raised an error after saving the model; {graded} was graded "
+                                 f"(model files the run left: {left or graded}). The error: "
+                                 + _crash_detail(submission, result, record, limits, task))
         return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
     if crashed:
         return not_graded(task, submission, Verdict.CRASHED,
@@ -91,11 +94,12 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     others, weights = _saved_files(submission.workspace)
     if others:
         found = others[0]
-        run["model_file"] = str(found.relative_to(submission.workspace))
+        graded = str(found.relative_to(submission.workspace))
+        run = dataclasses.replace(run, model_file=graded)
         if found.name == task.model.file_name:  # the right file, in another folder of the workspace
-            run["notes"].append(f"{task.model.file_name} was found in {run['model_file']}, not next to "
-                                "the script; it was graded. Save it with model.save('"
-                                f"{task.model.file_name}') in the script's own folder.")
+            run = run.with_notes(f"{task.model.file_name} was found in {graded}, not next to the script; it "
+                                 f"was graded. Save it with model.save('{task.model.file_name}') in the "
+                                 "script's own folder.")
             grade = grade_model_file(found, task, worker, labels)
         else:
             grade = _grade_misnamed(found, task, worker, labels)
@@ -120,26 +124,19 @@ def graded_input_range(task: TaskSpec) -> tuple[float, float]:
     return (low / 255, high / 255) if task.dataset.preprocessing == "scale_255" else (low, high)
 
 
-def recorded_saves(record: dict | None) -> list[dict]:
-    """The record's save and save_weights calls (untrusted: only well-formed entries pass)."""
-    saves = (record or {}).get("saves")
-    return [entry for entry in saves if isinstance(entry, dict) and isinstance(entry.get("path"), str)] \
-        if isinstance(saves, list) else []
-
-
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
 
 
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
 WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
-def _saves_out_of_reach(record: dict | None, submission: Submission) -> list[dict]:
+def _saves_out_of_reach(record: RunRecord | None, submission: Submission) -> list[Save]:
     """The script's saves the grader cannot see: outside its folder (`../x/mymodel.h5`, an
     absolute path) or written as a Windows path."""
-    start = (record or {}).get("workdir")
+    start = record.workdir if record else None
     inside = submission.run_dir.relative_to(submission.workspace)
     out = []
-    for entry in recorded_saves(record):
-        path = entry["path"]
+    for entry in record.saves if record else ():
+        path = entry.path
         if WINDOWS_PATH.search(path):
             out.append(entry)
         elif os.path.isabs(path):
@@ -150,27 +147,26 @@ def _saves_out_of_reach(record: dict | None, submission: Submission) -> list[dic
     return out
 
 
-def _misplaced_saves_note(saves: list[dict], task: TaskSpec) -> str:
+def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
     described = []
     for entry in saves[:3]:
-        what = "weights" if entry.get("what") == "weights" else "model"
-        outcome = "" if entry.get("ok") else ", which failed"
-        where = "a Windows path" if WINDOWS_PATH.search(entry["path"]) else "outside its own folder"
-        described.append(f"its {what} to {entry['path']!r} ({where}{outcome})")
+        outcome = "" if entry.ok else ", which failed"
+        where = "a Windows path" if WINDOWS_PATH.search(entry.path) else "outside its own folder"
+        described.append(f"its {entry.what} to {entry.path!r} ({where}{outcome})")
     return (f"The script saved {'; '.join(described)}. During grading only the script's own folder "
             f"is kept and writable, and the grader looks for {task.model.file_name} there: save with "
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
 
 
-def _harness_failure(result: RunResult, record: dict | None) -> str | None:
+def _harness_failure(result: RunResult, record: RunRecord | None) -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
     if result.timed_out or result.out_of_memory or result.exit_code == 0:
         return None
-    error = (record or {}).get("error")
-    if (record or {}).get("status") == "error" and isinstance(error, dict) \
-            and error.get("stage") == "setup" and result.exit_code == HARNESS_SETUP_FAILED:
+    error = record.error if record else None
+    if record and record.status == "error" and error and error.stage == "setup" \
+            and result.exit_code == HARNESS_SETUP_FAILED:
         return (f"the grader's run harness failed while setting up, before the script started: "
-                f"{error.get('type')}: {str(error.get('message', ''))[:300]}")
+                f"{error.type}: {error.message[:300]}")
     if record is None and HARNESS_DID_NOT_START.search(result.stderr):
         last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
         return f"the grader's run harness could not start in the {result.backend} sandbox: {last[:300]}"
@@ -191,18 +187,17 @@ def _model_file_problem(path: Path, workspace: Path) -> str | None:
     return None
 
 
-def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run: dict) -> Grade:
+def _refused_model_file(task: TaskSpec, submission: Submission, detail: str, run: RunSummary) -> Grade:
     check = CheckResult(name="model_file", title="Readable Keras model file", passed=False, found=detail,
                         expected=f"a whole Keras model saved with model.save('{task.model.file_name}')",
                         fix=Verdict.INVALID_MODEL.message)
     return not_graded(task, submission, Verdict.INVALID_MODEL, detail, run, check)
 
 
-def _moved_away(record: dict | None) -> str | None:
+def _moved_away(record: RunRecord | None) -> str | None:
     """Where the script ended up, when it changed directory away from where it started."""
-    record = record or {}
-    start, end = record.get("workdir"), record.get("cwd_at_exit")
-    if isinstance(start, str) and isinstance(end, str) and os.path.normpath(start) != os.path.normpath(end):
+    start, end = (record.workdir, record.cwd_at_exit) if record else (None, None)
+    if start and end and os.path.normpath(start) != os.path.normpath(end):
         return end
     return None
 
@@ -220,13 +215,13 @@ def _grade_misnamed(found: Path, task: TaskSpec, worker=None, labels: str | None
         summary=f"Saved as {found.name}, not {task.model.file_name}. Graded as it would be: {grade.summary}")
 
 
-def _with_run(grade: Grade, submission: Submission, run: dict, advice: list[str]) -> Grade:
-    run["feedback"] = advice
-    return dataclasses.replace(grade, model_path=str(submission.given), run=run)
+def _with_run(grade: Grade, submission: Submission, run: RunSummary, advice: list[str]) -> Grade:
+    return dataclasses.replace(grade, model_path=str(submission.given),
+                               run=dataclasses.replace(run, feedback=tuple(advice)))
 
 
 def not_graded(task: TaskSpec, submission: Submission, verdict: Verdict, detail: str,
-                run: dict, check: CheckResult | None = None) -> Grade:
+                run: RunSummary, check: CheckResult | None = None) -> Grade:
     """A grade without a score; `check` (by default: the run ended without a model) says why."""
     check = check or CheckResult(
         name="run", title="Script runs and saves the model", passed=False, found=detail,
@@ -245,29 +240,20 @@ def syntax_error(submission: Submission) -> str | None:
     return None
 
 
-def _error_type(record: dict | None) -> str:
-    error = (record or {}).get("error")
-    return str(error.get("type", "")) if isinstance(error, dict) else ""
+def _epochs_so_far(record: RunRecord | None) -> str:
+    epochs = feedback.epochs_trained(record)
+    return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)" if record and record.trained else ""
 
 
-def _epochs_so_far(record: dict | None) -> str:
-    entries = feedback.fits(record)
-    if not entries:
-        return ""
-    epochs = sum(len(next(iter(feedback.history(e).values()), [])) for e in entries)
-    return f" ({epochs} epoch{'s' if epochs != 1 else ''} finished)"
-
-
-def _crash_detail(submission: Submission, result: RunResult, record: dict | None, limits: RunLimits,
+def _crash_detail(submission: Submission, result: RunResult, record: RunRecord | None, limits: RunLimits,
                   task: TaskSpec) -> str:
-    error = (record or {}).get("error")
-    if isinstance(error, dict) and error.get("type"):
-        line = error.get("line")
-        where = f" at {submission.where(int(line))}" if isinstance(line, int) else ""
+    error = record.error if record else None
+    if error and error.type:
+        where = f" at {submission.where(error.line)}" if error.line is not None else ""
         # TensorFlow's errors open with pages of its own frames ("in user code: ..."); the cause
         # is the last line.
-        lines = [line.strip() for line in str(error.get("message", "")).splitlines() if line.strip()]
-        detail = f"{error['type']}{where}: {(lines[-1] if lines else '')[:500]}"
+        lines = [line.strip() for line in error.message.splitlines() if line.strip()]
+        detail = f"{error.type}{where}: {(lines[-1] if lines else '')[:500]}"
     else:
         tail = [line for line in feedback.script_output(result.stderr).splitlines() if line.strip()]
         if tail:
@@ -287,7 +273,7 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
         detail += (". During grading only the script's own folder is writable: the script wrote "
                    "outside it (a '../' path or an absolute one). Write files, and the model with "
                    f"model.save('{task.model.file_name}'), next to the script")
-    elif "are incompatible" in detail and _integer_labels_into_one_hot_loss(record, task):
+    elif "are incompatible" in detail and feedback.integer_labels_into_one_hot_loss(record, task.model.output_units):
         classes = task.model.output_units
         detail += (f". The labels are integers 0–{classes - 1} (one per example), but "
                    "categorical_crossentropy expects one-hot labels: compile with "
@@ -298,14 +284,6 @@ def _crash_detail(submission: Submission, result: RunResult, record: dict | None
                    "Load the data with tf.keras.datasets (the grader serves it offline) and "
                    "download nothing.")
     return detail
-
-
-def _integer_labels_into_one_hot_loss(record: dict | None, task: TaskSpec) -> bool:
-    """The training record shows integer labels going into categorical_crossentropy."""
-    entries = feedback.fit_entries(record)
-    loss = str(entries[-1].get("loss") or "") if entries else ""
-    return (feedback.label_encoding(record, task.model.output_units, require_history=False) == "integer"
-            and canonical_loss(loss) == "categorical_crossentropy")
 
 
 def _saved_files(workspace: Path) -> tuple[list[Path], list[str]]:

@@ -14,18 +14,16 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from grader import datasets, feedback
+from grader import datasets
 from grader.grading import grade_model_file
-from grader.results import CheckResult, Grade, Verdict
+from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
+from grader.run_record import RECORD_NAME, RunRecord, read_run_record
 from grader.run_verdicts import judge_run, not_graded, syntax_error
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
 from grader.sandbox.registry import SharedSandbox
 from grader.submission import Submission, SubmissionError, open_submission
 from grader.task_choice import TaskChoiceError, choose_task
 from grader.tasks import TaskSpec
-
-RECORD_NAME = ".grader_run.json"
-
 
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
@@ -54,7 +52,7 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
             opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
         note = " ".join(n for n in (task_note, backend_note) if n)
         grade = grade_submission(submission, task, opened, options, note, worker)
-        graded_file = (grade.run or {}).get("model_file")
+        graded_file = grade.run.model_file if grade.run else None
         # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
         if on_model and graded_file and grade.evaluation is not None:
             on_model(submission.workspace / graded_file)
@@ -98,13 +96,12 @@ def limits_for(task: TaskSpec, options: RunOptions) -> RunLimits:
 def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | None, options: RunOptions,
                      task_note: str = "", worker=None) -> Grade:
     """Run the submission's script in `sandbox` and grade its model (a model file needs none)."""
-    base_run = {"kind": submission.kind, "entry": submission.entry,
-                "skipped_lines": [dataclasses.asdict(s) for s in submission.skipped],
-                "notes": [n for n in (*submission.notes, task_note) if n]}
+    base_run = RunSummary(kind=submission.kind, entry=submission.entry, skipped_lines=submission.skipped,
+                          notes=tuple(n for n in (*submission.notes, task_note) if n))
     if submission.kind == "model":
         grade = grade_model_file(submission.workspace / submission.entry, task, worker)
         return dataclasses.replace(grade, model_path=str(submission.given),
-                                   run={**base_run, "model_file": submission.entry})
+                                   run=dataclasses.replace(base_run, model_file=submission.entry))
 
     syntax = syntax_error(submission)
     if syntax is not None:
@@ -129,12 +126,12 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
         hidden=tuple(datasets.evaluation_files()),
     )
     result = sandbox.run(request, limits)
-    record = feedback.read_record(record_path)
-    run = {**base_run, **_run_facts(result, record, limits, task)}
-    run["notes"] = [*run["notes"], *result.notes]
+    record = read_run_record(record_path)
+    run = dataclasses.replace(base_run, execution=_execution(result, record, limits, task))
+    run = run.with_notes(*result.notes)
     if result.output_dropped_bytes:
-        run["notes"].append(f"The script printed {result.output_dropped_bytes:,} bytes more than the grader "
-                            "keeps; the start and the end of its output are shown.")
+        run = run.with_notes(f"The script printed {result.output_dropped_bytes:,} bytes more than the grader "
+                             "keeps; the start and the end of its output are shown.")
     return judge_run(submission, task, result, record, run, limits, worker)
 
 
@@ -150,32 +147,21 @@ def new_run_folder(options: RunOptions, name: str) -> Path:
     return folder
 
 
-def _run_facts(result: RunResult, record: dict | None, limits: RunLimits, task: TaskSpec) -> dict:
-    def recorded(key: str, default: dict) -> dict:  # the record is untrusted: only dicts pass
-        value = (record or {}).get(key)
-        return value if isinstance(value, dict) else default
-
-    return {
-        "backend": result.backend, "isolation": list(result.isolation),
-        "exit_code": result.exit_code, "signal": result.signal,
-        "timed_out": result.timed_out, "out_of_memory": result.out_of_memory,
-        "process_limit_hit": result.process_limit_hit,
-        "wall_seconds": result.wall_seconds, "peak_memory_mb": result.peak_memory_mb,
-        "limits": {"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb,
-                   "processes": limits.processes, "file_mb": limits.file_mb},
-        "leftover_processes": result.leftover_processes,
-        "keras": recorded("keras", {"requested": str(task.run.keras)}),
-        "seeds": recorded("seeds", {}),
-        "devices": recorded("devices", {}),
-        "fits": [_fit_summary(entry) for entry in feedback.fits(record)],
-        "stdout": result.stdout, "stderr": result.stderr,
-        "output_dropped_bytes": result.output_dropped_bytes,
-    }
-
-
-def _fit_summary(entry: dict) -> dict:
-    return {"epochs_run": entry.get("epochs_run"), "epochs_requested": entry.get("epochs_requested"),
-            "history": feedback.history(entry),
-            "callbacks": [c.get("class") for c in entry.get("callbacks") or [] if isinstance(c, dict)]}
-
-
+def _execution(result: RunResult, record: RunRecord | None, limits: RunLimits, task: TaskSpec) -> Execution:
+    record = record or RunRecord()
+    return Execution(
+        backend=result.backend, isolation=tuple(result.isolation),
+        exit_code=result.exit_code, signal=result.signal,
+        timed_out=result.timed_out, out_of_memory=result.out_of_memory,
+        process_limit_hit=result.process_limit_hit,
+        wall_seconds=result.wall_seconds, peak_memory_mb=result.peak_memory_mb,
+        limits={"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb,
+                "processes": limits.processes, "file_mb": limits.file_mb},
+        leftover_processes=result.leftover_processes,
+        keras=record.keras or {"requested": str(task.run.keras)},
+        seeds=record.seeds, devices=record.devices,
+        fits=tuple(FitSummary(epochs_run=fit.epochs_run, epochs_requested=fit.epochs_requested,
+                              history=fit.history, callbacks=tuple(c.name for c in fit.callbacks))
+                   for fit in record.trained),
+        stdout=result.stdout, stderr=result.stderr, output_dropped_bytes=result.output_dropped_bytes,
+    )

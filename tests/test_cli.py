@@ -45,6 +45,19 @@ def test_data_shows_each_source():
     assert "fashion_mnist" in result.stdout and "iris" in result.stdout
 
 
+def test_data_says_when_mnist_is_the_subset_repeated_and_why_a_better_source_was_skipped(tmp_path):
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    (cache / "mnist.npz").write_bytes(b"not the official file")
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "data"], capture_output=True,
+                            text=True, timeout=600, env={**__import__("os").environ,
+                                                          "COLUMNS": "400", "KERAS_HOME": str(tmp_path / "keras")})
+    assert result.returncode == 0, result.stderr
+    shown = " ".join(result.stdout.split())  # the note column wraps
+    assert "subset: 5,000 real MNIST digits" in shown and "repeats the other 4,000 15 times" in shown
+    assert "test images; skipped Keras cache" in shown and "mnist.npz failed verification" in shown
+
+
 @pytest.mark.slow
 def test_json_result_and_exit_code_for_a_model_that_fails_the_contract(tmp_path):
     out = tmp_path / "result.json"

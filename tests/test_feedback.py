@@ -6,19 +6,21 @@ import json
 import pytest
 
 from grader import feedback
+from grader.run_record import RECORD_NAME, parse_run_record, read_run_record
 from grader.report import sparkline
 from grader.tasks import load_tasks
 
 TASKS = load_tasks()
 
 
-def record(history: dict, callbacks=(), load_weights=(), x_max=1.0, x_min=0.0, y_shape=None, loss=None) -> dict:
+def record(history: dict, callbacks=(), load_weights=(), x_max=1.0, x_min=0.0, y_shape=None, loss=None):
+    """A run record as the harness writes it, read as the grader reads it."""
     fit = {"history": history, "epochs_run": len(next(iter(history.values()))),
            "callbacks": [{"class": c, "settings": s} for c, s in callbacks],
            "x": {"min": x_min, "max": x_max}, "loss": loss}
     if y_shape is not None:
         fit["y"] = {"type": "ndarray", "shape": list(y_shape), "dtype": "int64"}
-    return {"fits": [fit], "load_weights": [{"path": p, "ok": True} for p in load_weights]}
+    return parse_run_record({"fits": [fit], "load_weights": [{"path": p, "ok": True} for p in load_weights]})
 
 
 PIXELS, IRIS_FEATURES = (0.0, 1.0), (0.1, 7.9)  # what grading feeds each task
@@ -119,21 +121,43 @@ def test_healthy_training_gets_no_advice():
 
 
 @pytest.mark.parametrize("junk", ["[]", "{\"fits\": 3}", "{\"fits\": [{\"history\": {\"loss\": \"x\"}}]}",
-                                  "{\"fits\": [7, {\"history\": {\"loss\": [1, null]}}]}", "not json"])
+                                  "{\"fits\": [7, {\"history\": {\"loss\": [1, null]}}]}", "not json",
+                                  "{\"fits\": [{\"history\": {\"loss\": [true]}, \"x\": {\"min\": \"0\"}}]}"])
 def test_a_malformed_record_written_by_the_submission_is_ignored(tmp_path, junk):
-    path = tmp_path / ".grader_run.json"
+    path = tmp_path / RECORD_NAME
     path.write_text(junk)
-    parsed = feedback.read_record(path)
-    assert feedback.advice(parsed, TASKS["fashion_mnist"]) == []
-    assert feedback.curves(parsed) == []
+    parsed = read_run_record(path)
+    assert feedback.advice(parsed, TASKS["fashion_mnist"], PIXELS) == []
+    assert parsed is None or parsed.trained == ()
+
+
+def test_a_record_is_read_into_typed_fields_and_wrong_types_are_dropped():
+    parsed = parse_run_record({
+        "status": "error", "workdir": "/work", "cwd_at_exit": 3, "seeds": {"numpy": 42, "python": "42"},
+        "fits": [{"history": {"loss": [1.0, 0.5], "acc": "high"}, "epochs_run": 2, "loss": "mse",
+                  "callbacks": [{"class": "EarlyStopping", "settings": {"patience": 3, "bad": [1]}}],
+                  "x": {"shape": [6, 1], "min": -1, "max": 4}, "y": {"shape": ["6"]}}],
+        "saves": [{"path": "mymodel.h5", "ok": True}, {"path": 7}, {"path": "w.h5", "what": "weights"}],
+        "load_weights": [{"path": "ckpt", "ok": True}, {"path": "other", "ok": "yes"}],
+        "error": {"stage": "script", "type": "IndexError", "message": "list index", "line": "5"}})
+    assert (parsed.status, parsed.workdir, parsed.cwd_at_exit, parsed.seeds) == ("error", "/work", None, {"numpy": 42})
+    (fit,) = parsed.trained
+    assert fit.history == {"loss": [1.0, 0.5]} and fit.loss == "mse" and fit.epochs_run == 2
+    assert fit.callbacks[0].name == "EarlyStopping" and fit.callbacks[0].settings == {"patience": 3}
+    assert (fit.x.shape, fit.x.low, fit.x.high, fit.y.shape) == ((6, 1), -1.0, 4.0, None)
+    assert [(s.path, s.ok, s.what) for s in parsed.saves] == [("mymodel.h5", True, "model"), ("w.h5", False, "weights")]
+    assert parsed.loaded_weights == ("ckpt",)
+    assert (parsed.error.type, parsed.error.line) == ("IndexError", None)
 
 
 def test_an_oversized_record_is_not_read(tmp_path, monkeypatch):
-    path = tmp_path / ".grader_run.json"
-    path.write_text(json.dumps(record(RISING)))
-    assert feedback.read_record(path) is not None
-    monkeypatch.setattr(feedback, "MAX_RECORD_BYTES", 10)
-    assert feedback.read_record(path) is None
+    from grader import run_record
+
+    path = tmp_path / RECORD_NAME
+    path.write_text(json.dumps({"fits": [{"history": RISING}]}))
+    assert read_run_record(path) is not None
+    monkeypatch.setattr(run_record, "MAX_RECORD_BYTES", 10)
+    assert read_run_record(path) is None
 
 
 def test_sparkline_spans_low_to_high_and_samples_long_histories():

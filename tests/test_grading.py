@@ -101,13 +101,21 @@ def test_softmax_with_binary_crossentropy_fails_the_pairing(models, fashion, wor
     assert "sigmoid" in check.fix and "sparse_categorical_crossentropy" in check.fix
 
 
-def test_one_hot_loss_trained_on_integer_labels_is_diagnosed(models, fashion, worker):
-    grade = grade_model_file(models("one_hot_loss_on_integer_labels"), fashion, worker)
+def test_one_hot_loss_trained_on_integer_labels_is_diagnosed_from_the_training_record(models, fashion, worker):
+    grade = grade_model_file(models("one_hot_loss_on_integer_labels"), fashion, worker, labels="integer")
     assert grade.verdict is Verdict.CONTRACT_FAILED
     assert _failed(grade) == {"label_encoding"}
     check = _check(grade, "label_encoding")
     assert "chance" in check.found
     assert "sparse_categorical_crossentropy" in check.fix and "to_categorical" in check.fix
+
+
+def test_a_model_file_alone_at_chance_makes_no_claim_about_its_labels(models, fashion, worker):
+    """Without the training record the grader cannot tell why accuracy is at chance: it says less."""
+    for labels in (None, "one-hot"):
+        grade = grade_model_file(models("one_hot_loss_on_integer_labels"), fashion, worker, labels=labels)
+        assert grade.verdict is Verdict.BELOW_PASS_MARK
+        assert not any(c.name == "label_encoding" for c in grade.checks)
 
 
 def test_linear_output_without_from_logits_is_refused(models, fashion, worker):

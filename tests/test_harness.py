@@ -271,8 +271,8 @@ def digest(array):
 
 def describe(loaded):
     (x_train, y_train), (x_test, y_test) = loaded
-    return {"x_train": [digest(x_train), str(x_train.dtype), list(x_train.shape)],
-            "y_train": digest(y_train), "x_test": digest(x_test), "y_test": digest(y_test)}
+    return {name: [digest(array), str(array.dtype), list(array.shape)] for name, array in
+            [("x_train", x_train), ("y_train", y_train), ("x_test", x_test), ("y_test", y_test)]}
 '''
 
 LOADERS_SCRIPT = DESCRIBE_LOADED + '''
@@ -297,6 +297,7 @@ found["from tensorflow.keras.datasets import"] = describe(fashion_mnist.load_dat
 iris = load_iris()
 x, y = load_iris(return_X_y=True)
 found["sklearn"] = {"data": iris.data.tolist(), "target": iris.target.tolist(),
+                    "dtypes": [iris.data.dtype.name, iris.target.dtype.name, x.dtype.name],
                     "target_names": iris.target_names.tolist(),
                     "feature_names": iris.feature_names, "return_X_y": len(x)}
 
@@ -371,32 +372,33 @@ def keras_3_loaders_run(tmp_path_factory):
     ("keras_3_loaders_run", "keras 3 mnist", "mnist"),
     ("keras_3_loaders_run", "keras 3 fashion_mnist", "fashion_mnist"),
 ])
-def test_load_data_serves_the_student_view_offline_never_the_evaluation_split(
+def test_load_data_serves_the_student_view_offline_in_keras_shapes_and_types(
         request, run, loader, dataset):
     train, test = datasets.student_split(dataset)
     evaluation = datasets.evaluation_split(dataset)
     found = request.getfixturevalue(run)[loader]
-    assert found["x_train"] == [sha256(train.x), "uint8", list(train.x.shape)]
-    assert found["y_train"] == sha256(train.y)
-    assert found["x_test"] == sha256(test.x) and found["y_test"] == sha256(test.y)
-    assert found["x_test"] != sha256(evaluation.x)
+    # As tf.keras.datasets gives them: uint8 images and uint8 labels, 60,000 and 10,000.
+    assert found["x_train"] == [sha256(train.x), "uint8", [60_000, 28, 28]]
+    assert found["y_train"] == [sha256(train.y.astype(np.uint8)), "uint8", [60_000]]
+    assert found["x_test"] == [sha256(test.x), "uint8", [10_000, 28, 28]]
+    assert found["y_test"] == [sha256(test.y.astype(np.uint8)), "uint8", [10_000]]
+    assert found["x_test"][0] != sha256(evaluation.x)
 
 
-def test_sklearn_load_iris_returns_the_students_rows_as_a_bunch(loaders_run):
-    train, test = datasets.student_split("iris")
+def test_sklearn_load_iris_returns_150_rows_as_scikit_learn_types_them_in_a_bunch(loaders_run):
+    train, _ = datasets.student_split("iris")
     iris = loaders_run["sklearn"]
-    expected = np.concatenate([train.x, test.x])
-    assert np.allclose(iris["data"], expected, atol=1e-6)
-    assert iris["target"] == np.concatenate([train.y, test.y]).tolist()
-    assert len(iris["data"]) == iris["return_X_y"] == len(train) + len(test)
+    assert np.allclose(iris["data"], train.x, atol=1e-6)
+    assert iris["target"] == [0] * 50 + [1] * 50 + [2] * 50  # the official target, row for row
+    assert len(iris["data"]) == iris["return_X_y"] == 150
+    assert iris["dtypes"] == ["float64", "int64", "float64"]
     assert iris["target_names"] == ["setosa", "versicolor", "virginica"]
     assert iris["feature_names"][0] == "sepal length (cm)"
-    assert len(iris["data"]) == 150 - len(datasets.evaluation_split("iris"))
 
 
 def test_tfds_iris_is_served_offline_like_tfds(loaders_run):
-    train, test = datasets.student_split("iris")
-    rows = len(train) + len(test)
+    train, _ = datasets.student_split("iris")
+    rows = 150
     tfds = loaders_run["tfds"]
     assert tfds["rows"] == rows
     assert tfds["dtypes"] == ["float32", "int64"] and tfds["shape"] == [4]

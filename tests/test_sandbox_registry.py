@@ -84,4 +84,5 @@ def test_a_command_opens_its_sandbox_once_however_many_threads_ask(toy_backends)
 def test_a_registered_backend_grades_a_real_script(toy_backends, tmp_path):
     grade, task = runs.grade_path(SCRIPT, load_tasks(), None, runs.RunOptions(backend="plain"))
     assert grade.verdict.code == "passed", grade.summary
-    assert grade.run["backend"] == "plain" and grade.run["isolation"] == ["none: a plain child process"]
+    assert grade.run.execution.backend == "plain"
+    assert grade.run.execution.isolation == ("none: a plain child process",)

@@ -57,7 +57,7 @@ def decide(tmp_path: Path, sandbox: CannedSandbox, source: str = SCRIPT, name: s
 
 
 def text(grade) -> str:
-    return " ".join([grade.summary, *grade.run.get("notes", []), *(c.found + " " + c.fix for c in grade.checks)])
+    return " ".join([grade.summary, *grade.run.notes, *(c.found + " " + c.fix for c in grade.checks)])
 
 
 def test_a_syntax_error_is_found_before_anything_runs(tmp_path):
@@ -154,7 +154,7 @@ def test_a_model_file_linked_elsewhere_is_refused_unopened(tmp_path):
 def test_a_forged_record_is_read_as_untrusted_data(tmp_path):
     forged = lambda workspace: (workspace / runs.RECORD_NAME).write_text('{"fits": 7, "saves": "all", "error": []}')  # noqa: E731
     grade = decide(tmp_path, CannedSandbox(forged))
-    assert grade.verdict is Verdict.NO_MODEL and grade.run["fits"] == []
+    assert grade.verdict is Verdict.NO_MODEL and grade.run.execution.fits == ()
 
 
 @pytest.mark.parametrize("name, content, words", [
