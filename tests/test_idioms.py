@@ -16,8 +16,6 @@ from grader.runs import RunOptions
 from grader.tasks import load_tasks
 from idioms_corpus import CASES, student_text
 
-pytestmark = pytest.mark.slow
-
 # Generous for a busy 2-core machine: the slowest case trains for about 15 s.
 TIME_LIMIT = 180
 JOBS = 2
@@ -68,6 +66,7 @@ def test_the_docker_sample_is_in_the_corpus():
     assert set(DOCKER_SAMPLE) <= set(BY_STUDENT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[case.student for case in CASES])
 def test_each_idiom_gets_its_verdict_and_its_explanation(graded, case):
     if case.student not in graded:
@@ -82,6 +81,7 @@ def test_each_idiom_gets_its_verdict_and_its_explanation(graded, case):
         assert words not in text, f"{words!r} said without evidence:\n{text}"
 
 
+@pytest.mark.slow
 def test_every_student_gets_a_final_result_and_no_grader_error(graded):
     assert set(graded) <= set(BY_STUDENT)
     assert all(record["final"] for record in graded.values())
