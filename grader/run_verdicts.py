@@ -17,7 +17,7 @@ from grader import datasets, feedback, scoring
 from grader.grading import grade_model_file
 from grader.inspect import InvalidModelFile, inspect_model
 from grader.results import CheckResult, Grade, RunSummary, Verdict
-from grader.run_record import RunRecord, Save
+from grader.run_record import RECORD_NAME, RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
 from grader.submission import MODEL_SUFFIXES, Submission
 from grader.tasks import TaskSpec
@@ -38,8 +38,8 @@ PROCESS_REFUSED = re.compile(r"can't start new thread|BlockingIOError: \[Errno 1
 # How Python or the local sandbox says that the harness itself never started: nothing of the
 # student's had run yet, so this is the grader's failure.
 HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Error while finding module specification "
-                                   r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount ",
-                                   re.MULTILINE)
+                                   r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount "
+                                   rf"|^\w*Error: .*{re.escape(RECORD_NAME)}", re.MULTILINE)
 HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
 
 
@@ -169,7 +169,8 @@ def _harness_failure(result: RunResult, record: RunRecord | None) -> str | None:
                 f"{error.type}: {error.message[:300]}")
     if record is None and HARNESS_DID_NOT_START.search(result.stderr):
         last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
-        return f"the grader's run harness could not start in the {result.backend} sandbox: {last[:300]}"
+        what = "could not write its run record" if RECORD_NAME in last else "could not start"
+        return f"the grader's run harness {what} in the {result.backend} sandbox: {last[:300]}"
     return None
 
 

@@ -55,7 +55,7 @@ class SkippedLine:
     cell: int  # 1-based notebook code-cell number (counting code cells only)
     line: int  # 1-based line within that cell
     text: str  # the line as written, stripped
-    reason: str  # "IPython magic" | "shell escape" | "cell magic"
+    reason: str  # "IPython magic" | "IPython magic without %" | "shell escape" | "cell magic"
 
 
 @dataclasses.dataclass(frozen=True)

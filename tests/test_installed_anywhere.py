@@ -59,6 +59,13 @@ def test_a_harness_that_cannot_be_imported_is_the_graders_failure():
     assert failure and "could not start" in failure and "No module named 'grader'" in failure
 
 
+def test_a_harness_that_cannot_write_its_record_is_the_graders_failure():
+    stderr = ("Traceback (most recent call last):\n  File \"/grader/harness.py\", line 390, in flush\n"
+              "PermissionError: [Errno 13] Permission denied: '/work/.grader_run.json'\n")
+    failure = run_verdicts._harness_failure(_result(2, stderr), record=None)
+    assert failure and "could not write its run record" in failure and ".grader_run.json" in failure
+
+
 def test_a_harness_that_failed_while_setting_up_is_the_graders_failure():
     record = parse_run_record({"status": "error", "error": {"stage": "setup", "type": "ImportError",
                                                             "message": "libcudart.so: cannot open shared object file"}})
