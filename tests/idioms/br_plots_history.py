@@ -1,0 +1,20 @@
+# task: basic_regression
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+xs = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+ys = np.array([-3.0, -1.0, 1.0, 3.0, 5.0, 7.0])
+model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=[1])])
+model.compile(optimizer="sgd", loss="mse")
+history = model.fit(xs, ys, epochs=400, verbose=0)
+
+plt.plot(history.history["loss"])
+plt.title("loss")
+plt.xlabel("epoch")
+plt.show()
+
+plt.scatter(xs, ys)
+plt.plot(xs, model.predict(xs, verbose=0), "r-")
+plt.show()
+model.save("mymodel.h5")
