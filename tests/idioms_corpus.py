@@ -114,7 +114,7 @@ CASES: tuple[Case, ...] = (
          (MAE, r"C:\Users\minji\PycharmProjects\tf_cert\Category1\mymodel.h5"), "windows-absolute-save"),
     Case("br_saves_to_parent_folder.py", R, "no_model",
          ("../tf_certificate/Category1/mymodel.h5", "outside"), "parent-folder-save"),
-    Case("br_colab_content_path.py", R, "crashed", ("/content/mymodel.h5", "outside"), "colab-drive"),
+    Case("br_colab_content_path.py", R, "no_model", ("/content/mymodel.h5", "outside"), "colab-drive"),
     Case("br_metrics_string.py", R, "passed", (MAE,), "metrics-string"),
     Case("br_callback_not_in_list.py", R, "passed", (MAE,), "callbacks-not-a-list"),
     Case("br_early_stopping.py", R, "passed", (MAE,), "early-stopping"),
