@@ -101,7 +101,7 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
         windows_name = found.name.replace("\\", "/").rsplit("/", 1)[-1]
         if WINDOWS_PATH.search(graded) and windows_name == task.model.file_name:
             run = run.with_notes(f"The script saved {task.model.file_name} with a Windows path, which on the "
-                                 f"grader (Linux) is the file {graded!r} in the script's folder; it was graded. "
+                                 f"grader (Linux) is the file '{graded}' in the script's folder; it was graded. "
                                  f"Save it with model.save('{task.model.file_name}'): a plain file name, no "
                                  "folder and no drive letter.")
             grade = grade_model_file(found, task, worker, labels)
