@@ -6,7 +6,7 @@
 Default SCRIPT is reference_solutions/fashion_mnist.py. The baseline runs the script as a
 student would on an online machine: plain `python`, Keras 2 (TF_USE_LEGACY_KERAS=1), and
 `load_data()` reading the Keras cache (~/.keras, with HOME pointed at a scratch folder) — filled here with the same images the grader serves
-(the student's 50,000 training images and 10,000 held-back ones), so both runs train on the
+(the student's 60,000 training images and 10,000 held-back ones), so both runs train on the
 same data. The goal (issue #3) is grade ≤ 1.10 × baseline + 3 s.
 """
 from __future__ import annotations
