@@ -7,6 +7,7 @@ in the wrong place, or a model to grade. Orchestration (staging, running) is `gr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import signal
@@ -85,7 +86,7 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
             run = run.with_notes(f"The script raised an error after saving the model; {graded} was graded "
                                  f"(model files the run left: {left or graded}). The error: "
                                  + _crash_detail(submission, result, record, limits, task))
-        return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
+        return _with_run(grade, submission, run, _advice(record, task))
     others, weights = _saved_files(submission.workspace)
     if crashed and misplaced and not others:  # the same mistake, whether the outside write failed or not
         detail = f"{misplaced_note} Then the script stopped: {_crash_detail(submission, result, record, limits, task)}"
@@ -112,7 +113,7 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
             grade = grade_model_file(found, task, worker, labels)
         else:
             grade = _grade_misnamed(found, task, worker, labels)
-        return _with_run(grade, submission, run, feedback.advice(record, task, graded_input_range(task)))
+        return _with_run(grade, submission, run, _advice(record, task))
 
     if misplaced:
         return not_graded(task, submission, Verdict.NO_MODEL, misplaced_note, run)
@@ -130,11 +131,18 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
     return not_graded(task, submission, Verdict.NO_MODEL, detail + ".", run)
 
 
-def graded_input_range(task: TaskSpec) -> tuple[float, float]:
-    """The lowest and highest input value grading feeds a model for this task."""
-    x = datasets.evaluation_split(task.dataset.name).x
+def _advice(record: RunRecord | None, task: TaskSpec) -> list[str]:
+    # Only classification advice compares input ranges; regression is meant to extrapolate.
+    graded = graded_input_range(task.dataset.name, task.dataset.preprocessing) if task.is_classification else None
+    return feedback.advice(record, task, graded)
+
+
+@functools.cache
+def graded_input_range(dataset: str, preprocessing: str) -> tuple[float, float]:
+    """The lowest and highest input value grading feeds a model (one scan per dataset)."""
+    x = datasets.evaluation_split(dataset).x
     low, high = float(x.min()), float(x.max())
-    return (low / 255, high / 255) if task.dataset.preprocessing == "scale_255" else (low, high)
+    return (low / 255, high / 255) if preprocessing == "scale_255" else (low, high)
 
 
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.
