@@ -37,7 +37,7 @@ the grader needs ${TENSORFLOW_VERSION}: choose another BASE'); import tf_keras"
 FROM ${BASE}
 ARG BASE
 ARG TENSORFLOW_VERSION=2.21.0
-# Checked by the last RUN of the deps stage; read back by grader.docker_image.image_status().
+# Checked by the last RUN of the deps stage; read back by grader.sandbox.docker_image.image_status().
 LABEL org.grader.tensorflow="${TENSORFLOW_VERSION}" org.grader.base="${BASE}"
 RUN useradd --uid 1000 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin grader \
  && install -d -o grader -g grader /work
@@ -46,7 +46,7 @@ COPY --from=deps /opt/grader /opt/grader
 COPY project/ /project/
 RUN /opt/grader/bin/pip install --no-index --no-deps --no-cache-dir --disable-pip-version-check /project/*.whl \
  && rm -rf /project \
- && /opt/grader/bin/python -c "import grader.harness, grader.keras_aliases, grader.offline_datasets" \
+ && /opt/grader/bin/python -c "import grader.harness.runner, grader.harness.keras_aliases, grader.datasets.serving" \
  && /opt/grader/bin/python -c "import shutil; from grader.datasets import evaluation_files; \
 [shutil.rmtree(p) if p.is_dir() else p.unlink() for p in evaluation_files()]; \
 assert not evaluation_files(), 'evaluation data left in the image'"

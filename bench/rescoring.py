@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from grader import datasets  # noqa: E402
-from grader.evaluate import PredictionWorker  # noqa: E402
-from grader.grading import grade_model_file  # noqa: E402
-from grader.tasks import get_task  # noqa: E402
+from grader.judge.evaluate import PredictionWorker  # noqa: E402
+from grader.judge.grading import grade_model_file  # noqa: E402
+from grader.tasks.spec import get_task  # noqa: E402
 
 BASELINE = """
 import sys, numpy as np, tensorflow as tf

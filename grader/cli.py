@@ -15,9 +15,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader import report
+from grader.output import report
 from grader.sandbox.registry import backend_choices
-from grader.tasks import TASKS_DIR, TaskSpecError, load_tasks
+from grader.tasks.spec import TASKS_DIR, TaskSpecError, load_tasks
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 
@@ -138,7 +138,9 @@ def _batch_command(argv: list[str]) -> int:
     tasks = load_tasks(args.tasks_dir)
     if args.task and args.task not in tasks:
         raise UsageError(f"unknown task {args.task!r}; known tasks: {', '.join(sorted(tasks))}")
-    from grader import batch, exports, runs
+    from grader import runs
+    from grader.batch import run as batch
+    from grader.output import exports
 
     out = args.out or args.directory / "_grades"
     try:
@@ -158,7 +160,7 @@ def _batch_command(argv: list[str]) -> int:
 
 
 def _image_command(argv: list[str]) -> int:
-    from grader import docker_image
+    from grader.sandbox import docker_image
 
     parser = argparse.ArgumentParser(prog="grade image", description="The Docker backend's runtime image.")
     parser.add_argument("action", nargs="?", choices=["status", "build"], default="status",

@@ -11,7 +11,7 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.submission import SkippedLine
+    from grader.submission.handin import SkippedLine
 
 SCHEMA_VERSION = "1.2"
 

@@ -5,7 +5,7 @@
 #   bash scripts/build_image.sh                  # -> grader-runtime:latest
 #   BASE=grader-base:bookworm bash scripts/...   # choose the base image
 #   OFFLINE_BASE=1 bash scripts/build_image.sh   # use the debootstrap base even if a registry answers
-#   PREPARE_ONLY=1 bash scripts/build_image.sh   # stop before `docker build` (grader.docker_image
+#   PREPARE_ONLY=1 bash scripts/build_image.sh   # stop before `docker build` (grader.sandbox.docker_image
 #                                                # builds through the Docker SDK after this)
 #   TAG=..., REFRESH_WHEELS=1 (download the wheels again)
 #
@@ -116,7 +116,7 @@ if [ -z "${BASE:-}" ]; then
   done_step
 fi
 
-# The choice of base, for grader.docker_image.build_image (which builds through the SDK).
+# The choice of base, for grader.sandbox.docker_image.build_image (which builds through the SDK).
 printf 'BASE=%s\nTENSORFLOW_VERSION=%s\n' "$BASE" "$TENSORFLOW_VERSION" >"$BUILD/docker-build-args"
 if [ "${PREPARE_ONLY:-0}" = 1 ]; then echo "== context ready in $SECONDS s"; exit 0; fi
 

@@ -113,7 +113,7 @@ def _grader_processes_started_in(window: tuple[int, int]) -> list[bytes]:
             started = int(Path(entry.path, "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
         except (OSError, IndexError, ValueError):
             continue
-        if (b"grader.harness" in cmdline or b"grader.predict_worker" in cmdline) and \
+        if (b"grader.harness.runner" in cmdline or b"grader.judge.predict_worker" in cmdline) and \
                 window[0] <= started <= window[1]:
             found.append(cmdline.replace(b"\0", b" ")[:200])
     return found

@@ -179,7 +179,7 @@ def test_iris_students_get_150_rows_in_the_official_classes_with_stand_ins_for_t
 
 
 def test_iris_flowers_are_exactly_what_load_iris_returns():
-    # In a fresh interpreter: grader.offline_datasets may replace load_iris in this one.
+    # In a fresh interpreter: grader.datasets.serving may replace load_iris in this one.
     script = ("import hashlib, numpy as np; from sklearn.datasets import load_iris;"
               "d = load_iris(); print(hashlib.sha256(np.ascontiguousarray(d.data, '<f8')"
               ".tobytes() + d.target.astype('<i8').tobytes()).hexdigest())")

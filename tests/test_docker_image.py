@@ -17,7 +17,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from grader import docker_image
+from grader.sandbox import docker_image
 
 REFERENCE_SOLUTIONS = Path(__file__).resolve().parent.parent / "reference_solutions"
 COURSE_LIBRARIES = Path(__file__).resolve().parent / "submissions" / "course_libraries.py"
@@ -186,7 +186,7 @@ def test_reference_solution_trains_and_saves_its_model_in_the_sandbox(client, bu
     workspace.chmod(0o777)  # the container's user grader (uid 1000) writes the model here
     (workspace / "basic_regression.py").write_text((REFERENCE_SOLUTIONS / "basic_regression.py").read_text())
 
-    client.containers.run(built_image.tag, ["python", "-m", "grader.harness", "basic_regression.py"],
+    client.containers.run(built_image.tag, ["python", "-m", "grader.harness.runner", "basic_regression.py"],
                           volumes={str(workspace): {"bind": "/work", "mode": "rw"}}, **SANDBOX)
 
     record = json.loads((workspace / ".grader_run.json").read_text())
@@ -209,7 +209,7 @@ def test_course_libraries_and_the_keras_2_names_work_in_the_sandbox(client, buil
         "print('keras', keras.__version__, keras is tf_keras, Dense is tf.keras.layers.Dense)",
     ]))
 
-    output = client.containers.run(built_image.tag, ["python", "-m", "grader.harness", "course.py"],
+    output = client.containers.run(built_image.tag, ["python", "-m", "grader.harness.runner", "course.py"],
                                    volumes={str(workspace): {"bind": "/work", "mode": "rw"}},
                                    **SANDBOX).decode()
 

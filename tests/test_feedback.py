@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from grader import feedback
-from grader.run_record import RECORD_NAME, parse_run_record, read_run_record
-from grader.report import sparkline
-from grader.tasks import load_tasks
+from grader.judge import feedback
+from grader.harness.record import RECORD_NAME, parse_run_record, read_run_record
+from grader.output.report import sparkline
+from grader.tasks.spec import load_tasks
 
 TASKS = load_tasks()
 
@@ -151,7 +151,7 @@ def test_a_record_is_read_into_typed_fields_and_wrong_types_are_dropped():
 
 
 def test_an_oversized_record_is_not_read(tmp_path, monkeypatch):
-    from grader import run_record
+    from grader.harness import record as run_record
 
     path = tmp_path / RECORD_NAME
     path.write_text(json.dumps({"fits": [{"history": RISING}]}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.fingerprint import similar_pairs, weights_fingerprint
+from grader.output.fingerprint import similar_pairs, weights_fingerprint
 
 
 @pytest.fixture(scope="module")

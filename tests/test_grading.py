@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 import wrong_models as build
-from grader.evaluate import PredictionWorker
-from grader.grading import grade_model_file
+from grader.judge.evaluate import PredictionWorker
+from grader.judge.grading import grade_model_file
 from grader.results import Verdict
-from grader.tasks import get_task
+from grader.tasks.spec import get_task
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """The harness runs real student scripts offline in a fresh process and records their training.
 
-Every run here is `python -m grader.harness` on a small script written into tmp_path; nothing
+Every run here is `python -m grader.harness.runner` on a small script written into tmp_path; nothing
 stands in for TensorFlow. Each run imports TensorFlow (about ten seconds), so the runs several
 stories share are module-scoped fixtures.
 """
@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import datasets, keras_aliases
-from grader.harness import RESULT_NAME, SolutionModelWatch, compile_script, describe_values
-from grader.offline_datasets import _tfds_rows
+from grader import datasets
+
+from grader.harness import keras_aliases
+from grader.harness.runner import RESULT_NAME, SolutionModelWatch, compile_script, describe_values
+from grader.datasets.serving import _tfds_rows
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,7 +67,7 @@ def run_harness(workdir: Path, script: str, *options: str, env: dict | None = No
                    if key != "TF_USE_LEGACY_KERAS"}
     environment.update(env or {})
     process = subprocess.run(
-        [sys.executable, "-m", "grader.harness", str(path), "--workdir", str(workdir), *options],
+        [sys.executable, "-m", "grader.harness.runner", str(path), "--workdir", str(workdir), *options],
         cwd=REPO, env=environment, capture_output=True, text=True, timeout=600,
     )
     record_path = workdir / RESULT_NAME
@@ -225,7 +227,7 @@ def test_old_keras_names_map_to_tf_keras_public_api_then_its_internals():
 
 
 def test_the_grader_itself_never_installs_the_aliases_only_the_harness_does():
-    import grader.evaluate, grader.predict_worker, grader.runs  # noqa: E401, F401 (imported to check)
+    import grader.judge.evaluate, grader.judge.predict_worker, grader.runs  # noqa: E401, F401 (imported to check)
 
     assert not any(isinstance(finder, keras_aliases.KerasAliasFinder) for finder in sys.meta_path)
 

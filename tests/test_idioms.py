@@ -11,9 +11,9 @@ import pytest
 
 import idioms_corpus
 from docker_ready import docker_not_ready
-from grader.batch import discover, run_batch
+from grader.batch.run import discover, run_batch
 from grader.runs import RunOptions
-from grader.tasks import load_tasks
+from grader.tasks.spec import load_tasks
 from idioms_corpus import CASES, student_text
 
 # Generous for a busy 2-core machine: the slowest case trains for about 15 s.

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import model_files
-from grader import keras_names
-from grader.inspect import InvalidModelFile, ModelInfo, inspect_model
+from grader.model import keras_names
+from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
 from model_files import REAL_MODELS
 
 
@@ -480,7 +480,7 @@ def test_zip_bomb_config_is_refused_without_inflating_it(tmp_path: Path):
 
 
 def test_inspecting_never_imports_tensorflow_or_keras():
-    code = ("import sys, grader.inspect; "
+    code = ("import sys, grader.model.inspector; "
             "print(sorted(m for m in ('tensorflow', 'keras', 'tf_keras') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parent.parent)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model_files
-from grader.inspect import InvalidModelFile, inspect_model
+from grader.model.inspector import InvalidModelFile, inspect_model
 from model_files import REAL_MODELS
 
 EXAMPLES = int(os.environ.get("GRADER_FUZZ_EXAMPLES", "200"))

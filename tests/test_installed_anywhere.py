@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import run_verdicts
+from grader.judge import run_verdicts
 from grader.results import Verdict
-from grader.run_record import parse_run_record
+from grader.harness.record import parse_run_record
 from grader.sandbox import RunResult
 from grader.sandbox.local import namespace_command
 
@@ -54,7 +54,7 @@ def _result(exit_code: int, stderr: str) -> RunResult:
 
 def test_a_harness_that_cannot_be_imported_is_the_graders_failure():
     failure = run_verdicts._harness_failure(_result(1, "/usr/bin/python3: Error while finding module "
-                                               "specification for 'grader.harness' (ModuleNotFoundError: "
+                                               "specification for 'grader.harness.runner' (ModuleNotFoundError: "
                                                "No module named 'grader')\n"), record=None)
     assert failure and "could not start" in failure and "No module named 'grader'" in failure
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import cli, datasets
+from grader import cli
 
+
+from grader import datasets
 SUBMISSIONS = Path(__file__).parent / "submissions"
 REFERENCE = Path(__file__).parent.parent / "reference_solutions"
 
@@ -268,7 +270,7 @@ def test_zipped_folder_with_a_helper_module_runs_in_its_own_folder(tmp_path):
 
 
 def test_a_model_reached_through_a_linked_folder_is_never_opened(tmp_path):
-    from grader.run_verdicts import _model_file_problem
+    from grader.judge.run_verdicts import _model_file_problem
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()

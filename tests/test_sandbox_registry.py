@@ -12,7 +12,7 @@ import pytest
 
 from grader import runs
 from grader.sandbox import RunLimits, RunRequest, RunResult, SandboxUnavailable, registry
-from grader.tasks import load_tasks
+from grader.tasks.spec import load_tasks
 
 SCRIPT = Path(__file__).parent / "hostile" / "김민준_회귀.py"
 
@@ -27,7 +27,7 @@ class PlainProcess:
         started = time.monotonic()
         env = {"PATH": "/usr/bin:/bin", "HOME": str(request.workspace), **request.env,
                "GRADER_STUDENT_DATA": str(request.data_dir)}
-        done = subprocess.run([sys.executable, "-m", "grader.harness", *request.harness_args],
+        done = subprocess.run([sys.executable, "-m", "grader.harness.runner", *request.harness_args],
                               cwd=request.workspace, env=env, capture_output=True, text=True,
                               timeout=limits.time_seconds)
         return RunResult(backend=self.name, exit_code=done.returncode, signal=None, timed_out=False,

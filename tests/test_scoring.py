@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from grader.scoring import points_for, score
-from grader.tasks import get_task
+from grader.judge.scoring import points_for, score
+from grader.tasks.spec import get_task
 
 
 def test_accuracy_points_follow_the_bands():
@@ -38,8 +38,8 @@ def test_a_metric_is_one_registry_entry(tmp_path, monkeypatch):
 
     import numpy as np
 
-    from grader.metrics import METRICS, Metric
-    from grader.tasks import load_task
+    from grader.judge.metrics import METRICS, Metric
+    from grader.tasks.spec import load_task
 
     def rmse(rows, y, classes, names):
         return float(np.sqrt(np.mean((rows[:, 0] - y) ** 2))), (), ()
@@ -60,7 +60,7 @@ def test_a_metric_is_one_registry_entry(tmp_path, monkeypatch):
 def test_band_thresholds_must_lie_in_the_metrics_range(tmp_path):
     import pytest
 
-    from grader.tasks import TaskSpecError, load_task
+    from grader.tasks.spec import TaskSpecError, load_task
 
     spec = tmp_path / "bad.toml"
     text = open(get_task("iris").path, encoding="utf-8").read()

@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import submission
-from grader.submission import SkippedLine, SubmissionError, open_submission, task_from_source
-from grader.tasks import load_tasks
+from grader.submission import handin as submission
+from grader.submission.handin import SkippedLine, SubmissionError, open_submission, task_from_source
+from grader.tasks.spec import load_tasks
 
 TRAIN_AND_SAVE = """\
 import tensorflow as tf

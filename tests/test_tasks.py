@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.tasks import TASKS_DIR, TaskSpecError, get_task, load_task, load_tasks
+from grader.tasks.spec import TASKS_DIR, TaskSpecError, get_task, load_task, load_tasks
 
 GOOD = TASKS_DIR / "fashion_mnist.toml"
 

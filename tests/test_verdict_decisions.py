@@ -2,7 +2,7 @@
 
 A fake sandbox stands in for a real run here, and only here: it returns a `RunResult` and lays
 down what a run would leave (its record, files) so that the decision logic of
-`grader.run_verdicts` is tested in milliseconds. The same verdicts on real runs are in
+`grader.judge.run_verdicts` is tested in milliseconds. The same verdicts on real runs are in
 test_runs.py, test_fair_runs.py and the hostile and idiom corpora.
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from grader import runs
 from grader.results import Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult
-from grader.submission import open_submission
-from grader.tasks import load_tasks
+from grader.submission.handin import open_submission
+from grader.tasks.spec import load_tasks
 
 TASK = load_tasks()["basic_regression"]
 SCRIPT = "import tensorflow as tf\nprint('training')\n"

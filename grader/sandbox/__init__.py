@@ -45,7 +45,7 @@ STUDENT_DATA_ENV = "GRADER_STUDENT_DATA"
 
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
-    """One run of `python -m grader.harness ARGS` in the workspace (ARGS are relative to it).
+    """One run of `python -m grader.harness.runner ARGS` in the workspace (ARGS are relative to it).
 
     Each backend supplies the Python and maps the workspace and the data folder to its own
     paths, so the same request runs on this machine or in a container."""

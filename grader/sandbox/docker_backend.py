@@ -37,7 +37,7 @@ class DockerSandbox:
 
     def __init__(self, image: str = DEFAULT_IMAGE, cpus: float | None = None, gpus: str = "auto",
                  client=None) -> None:
-        from grader import docker_image  # imported here: the local backend never needs the SDK
+        from grader.sandbox import docker_image  # imported here: the local backend never needs the SDK
 
         try:
             self.client = client or docker_image.connect(timeout=30)
@@ -73,7 +73,7 @@ class DockerSandbox:
         _hand_to_run_user(request.workspace)
         container = self.client.containers.create(
             self.image,
-            command=["python", "-m", "grader.harness", *request.harness_args],
+            command=["python", "-m", "grader.harness.runner", *request.harness_args],
             name=f"grader-run-{uuid.uuid4().hex[:12]}",
             working_dir=WORKDIR, user=RUN_USER,
             environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},

@@ -1,6 +1,6 @@
 """Run a student's script the way the exam does, offline, and record what its training did.
 
-    python -m grader.harness SCRIPT [--workdir DIR] [--seed N] [--keras 2|3] [--result FILE]
+    python -m grader.harness.runner SCRIPT [--workdir DIR] [--seed N] [--keras 2|3] [--result FILE]
                                     [--model-file NAME]
 
 This is the one program a sandbox starts (a local process group or a container): it needs only
@@ -9,10 +9,10 @@ the installed package and the script. In order, it
 1. selects Keras before TensorFlow is imported: Keras 2 (`tf_keras`) by default, because the
    course's code is Keras 2 code (Keras 3 refuses `ModelCheckpoint("my_checkpoint.ckpt",
    save_weights_only=True)`): `tf.keras`, and once TensorFlow is loaded `keras`,
-   `tensorflow.python.keras` and `keras_preprocessing` too (`grader.keras_aliases`); `--keras 3`
+   `tensorflow.python.keras` and `keras_preprocessing` too (`grader.harness.keras_aliases`); `--keras 3`
    leaves every one of them as it is (`tf.keras` and `keras` are Keras 3);
 2. changes to the workdir, seeds Python, NumPy and TensorFlow, serves the datasets offline
-   (`grader.offline_datasets`) and wraps `fit`, `load_weights` and `save` of both Kerases so
+   (`grader.datasets.serving`) and wraps `fit`, `load_weights` and `save` of both Kerases so
    their calls are recorded without touching the student's code;
 3. runs the script as `__main__` (sys.argv[0] is the script, its folder is on sys.path);
 4. plays the exam's part for a bare template: when no model file was saved and the script
@@ -67,10 +67,10 @@ import types
 import weakref
 from pathlib import Path
 
-from grader import keras_aliases
-from grader.offline_datasets import install as install_offline_datasets
-from grader.run_record import RECORD_NAME as RESULT_NAME
-from grader.offline_datasets import when_imported
+from grader.harness import keras_aliases
+from grader.datasets.serving import install as install_offline_datasets
+from grader.harness.record import RECORD_NAME as RESULT_NAME
+from grader.datasets.serving import when_imported
 
 RECORD_VERSION = 1
 MODEL_FILE = "mymodel.h5"
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m grader.harness",
+        prog="python -m grader.harness.runner",
         description="Run a student's script offline and record its training in a JSON file.",
     )
     parser.add_argument("script", help="the student's .py script")
@@ -134,7 +134,7 @@ def select_keras(major: str, argv: list[str]) -> None:
             raise SystemExit("harness: TensorFlow was imported before Keras could be selected")
         _set_legacy_keras(legacy)
         os.environ[_REEXEC_MARK] = "1"
-        os.execv(sys.executable, [sys.executable, "-m", "grader.harness", *argv])
+        os.execv(sys.executable, [sys.executable, "-m", "grader.harness.runner", *argv])
     _set_legacy_keras(legacy)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep C++ chatter out of the traceback
 

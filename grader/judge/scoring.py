@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.results import Score
-from grader.tasks import BANDS, MetricSpec, TaskSpec
+from grader.tasks.spec import BANDS, MetricSpec, TaskSpec
 
 
 def points_for(metric: MetricSpec, value: float) -> int:

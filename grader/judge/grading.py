@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader import checks as contract
-from grader.evaluate import PredictionWorker, evaluate_model
-from grader.inspect import InvalidModelFile, ModelInfo, inspect_model
+from grader.judge import checks as contract
+from grader.judge.evaluate import PredictionWorker, evaluate_model
+from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
 from grader.results import CheckResult, Grade, Verdict
-from grader.scoring import format_metric, next_band, score
-from grader.tasks import TaskSpec
+from grader.judge.scoring import format_metric, next_band, score
+from grader.tasks.spec import TaskSpec
 
 
 def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker | None = None,

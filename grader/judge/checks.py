@@ -5,10 +5,10 @@ evaluation. Messages use the course's words: what was found, what was expected, 
 """
 from __future__ import annotations
 
-from grader.inspect import ModelInfo
-from grader.losses import canonical_loss
+from grader.model.inspector import ModelInfo
+from grader.model.losses import canonical_loss
 from grader.results import CheckResult, Evaluation
-from grader.tasks import TaskSpec
+from grader.tasks.spec import TaskSpec
 
 SPARSE_CCE = "sparse_categorical_crossentropy"
 CCE = "categorical_crossentropy"

@@ -2,7 +2,7 @@
 
 A metric says how it is named in a spec and in a report, which direction is better, how its
 values print, what range band thresholds must lie in, and how it is computed from a model's
-output rows and the hidden labels. Band logic (value -> points) is `grader.scoring`'s and reads
+output rows and the hidden labels. Band logic (value -> points) is `grader.judge.scoring`'s and reads
 only `higher_is_better`.
 
 Adding a metric: write its `compute` function here (or in a module of its own) and add one

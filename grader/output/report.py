@@ -10,10 +10,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from grader.feedback import lower_is_better, script_output
-from grader.scoring import format_metric
+from grader.judge.feedback import lower_is_better, script_output
+from grader.judge.scoring import format_metric
 from grader.results import FitSummary, Grade, RunSummary, Verdict
-from grader.tasks import TaskSpec
+from grader.tasks.spec import TaskSpec
 
 VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
 

@@ -1,6 +1,6 @@
 """Seed-style advice from a run's training record, and the script's own output.
 
-The record (`grader.run_record`) is written inside the student's workspace, so it only ever
+The record (`grader.harness.record`) is written inside the student's workspace, so it only ever
 feeds advice and curves, never the score. Each piece of advice rests on what the record shows;
 where it cannot tell, it says less.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 
-from grader.losses import canonical_loss
-from grader.run_record import Fit, RunRecord
-from grader.tasks import TaskSpec
+from grader.model.losses import canonical_loss
+from grader.harness.record import Fit, RunRecord
+from grader.tasks.spec import TaskSpec
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from grader.results import Verdict
 from grader.sandbox.registry import SharedSandbox
-from grader.submission import MODEL_SUFFIXES, SCRIPT_SUFFIXES
-from grader.tasks import TaskSpec
+from grader.submission.handin import MODEL_SUFFIXES, SCRIPT_SUFFIXES
+from grader.tasks.spec import TaskSpec
 
 RESULTS_DIR = "results"
 RECORD_VERSION = 1
@@ -180,8 +180,9 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
 def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
                  sandbox: SharedSandbox, worker) -> dict:
     """One student's record; whatever goes wrong becomes a verdict in it."""
-    from grader import fingerprint, runs
+    from grader.output import fingerprint
 
+    from grader import runs
     started = time.monotonic()
     weights: dict = {}
     grade, _task = runs.grade_handin(
@@ -206,7 +207,7 @@ class _Workers:
         self._lock = threading.Lock()
 
     def mine(self):
-        from grader.evaluate import PredictionWorker
+        from grader.judge.evaluate import PredictionWorker
 
         if not hasattr(self._local, "worker"):
             self._local.worker = PredictionWorker()

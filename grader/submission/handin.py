@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from grader.tasks import TaskSpec
+from grader.tasks.spec import TaskSpec
 
 SCRIPT_SUFFIXES = (".py", ".ipynb")
 MODEL_SUFFIXES = (".h5", ".keras")

@@ -27,7 +27,7 @@ import requests
 from docker.errors import DockerException, ImageNotFound
 
 DEFAULT_TAG = "grader-runtime:latest"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TENSORFLOW_LABEL = "org.grader.tensorflow"  # set by the Dockerfile, checked during the build
 BASE_LABEL = "org.grader.base"
 LOCAL_SOCKET = "unix:///var/run/docker.sock"

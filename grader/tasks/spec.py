@@ -12,10 +12,10 @@ import types
 import typing
 from pathlib import Path
 
-from grader.losses import KNOWN_LOSSES, canonical_loss
-from grader.metrics import METRICS
+from grader.model.losses import KNOWN_LOSSES, canonical_loss
+from grader.judge.metrics import METRICS
 
-TASKS_DIR = Path(__file__).resolve().parent.parent / "tasks"
+TASKS_DIR = Path(__file__).resolve().parents[2] / "tasks"
 
 DATASETS = ("fashion_mnist", "mnist", "iris", "basic_regression")
 PREPROCESSING = ("none", "scale_255")

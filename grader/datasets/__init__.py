@@ -11,7 +11,7 @@ against.
 
 Every dataset is cut in two: the evaluation part, the hidden split that grades a model and is
 never served to a student, and the rest. What a student's calls return is made from the rest
-only, in the shapes the real calls give (`grader.offline_datasets` serves it, in their types):
+only, in the shapes the real calls give (`grader.datasets.serving` serves it, in their types):
 
     fashion_mnist, mnist (mnist.npz)
         train  the official 60,000 training images, as `load_data()` returns them
@@ -64,7 +64,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from grader.tasks import DATASETS
+from grader.tasks.spec import DATASETS
 
 KERAS_MIRROR = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 SYSTEM_DATASETS = Path("/usr/share/datasets")
@@ -157,7 +157,7 @@ def data_source(name: str) -> DataSource:
 
 
 def sources() -> list[DataSource]:
-    """One entry per dataset, in the order of `grader.tasks.DATASETS`."""
+    """One entry per dataset, in the order of `grader.tasks.spec.DATASETS`."""
     return [data_source(name) for name in DATASETS]
 
 
@@ -500,7 +500,7 @@ def _mnist_subset_parts(file: _File) -> _Parts:
 
 def _iris() -> _Parts:
     # The CSV load_iris() reads, read directly: importing sklearn.datasets takes seconds, and
-    # grader.offline_datasets replaces load_iris() itself with the student's rows.
+    # grader.datasets.serving replaces load_iris() itself with the student's rows.
     path = _package_file("sklearn", "datasets", "data", "iris.csv")
     if path is None:
         raise _Missing("scikit-learn is not installed (pip install scikit-learn)")

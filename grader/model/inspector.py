@@ -27,7 +27,7 @@ from typing import Any
 
 import h5py
 
-from grader.keras_names import (
+from grader.model.keras_names import (
     ACTIVATION_LAYERS,
     BUILTIN_ACTIVATIONS,
     BUILTIN_LAYER_CLASSES,
@@ -36,7 +36,7 @@ from grader.keras_names import (
     MODEL_CLASSES,
     WRAPPER_LAYERS,
 )
-from grader.losses import KNOWN_LOSSES, canonical_loss
+from grader.model.losses import KNOWN_LOSSES, canonical_loss
 from grader.results import _Serialisable
 
 # Real configs are far smaller (a ResNet-152 describes itself in about 1 MB); the cap keeps a zip
@@ -141,7 +141,7 @@ class _Reader:
     def _start(self) -> None:
         # forkserver: children come from a clean process, never from one of the batch's threads.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["grader.inspect"])
+        context.set_forkserver_preload(["grader.model.inspector"])
         self._pipe, child_end = context.Pipe()
         self._child = context.Process(target=_serve, args=(child_end,), daemon=True, name="grader-inspector")
         self._child.start()

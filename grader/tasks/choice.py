@@ -2,9 +2,9 @@
 it loads, else the one task a model file's shape fits."""
 from __future__ import annotations
 
-from grader.inspect import InvalidModelFile, inspect_model
-from grader.submission import Submission, SubmissionError, task_from_source
-from grader.tasks import TaskSpec
+from grader.model.inspector import InvalidModelFile, inspect_model
+from grader.submission.handin import Submission, SubmissionError, task_from_source
+from grader.tasks.spec import TaskSpec
 
 
 class TaskChoiceError(ValueError):

@@ -1,6 +1,6 @@
 """Scoring a model on the task's hidden evaluation split.
 
-The model runs in a separate prediction worker process (`grader.predict_worker`): a model file
+The model runs in a separate prediction worker process (`grader.judge.predict_worker`): a model file
 that crashes Keras, or HDF5 itself, ends as a verdict instead of taking the grader down. The
 worker gets inputs only; labels stay here and every metric is computed here.
 """
@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from grader import datasets
-from grader.inspect import ModelInfo
-from grader.metrics import METRICS, MetricValue
+from grader.model.inspector import ModelInfo
+from grader.judge.metrics import METRICS, MetricValue
 from grader.results import CheckResult, Evaluation, Verdict
 from grader.sandbox.local import die_with_parent
-from grader.tasks import TaskSpec
+from grader.tasks.spec import TaskSpec
 
 WORKER_START_SECONDS = 120
 RAW_PIXELS_MARGIN = 0.2  # accuracy gained on 0-255 inputs that says "you forgot / 255"
@@ -44,7 +44,7 @@ class Predictions:
 
 
 class PredictionWorker:
-    """A `python -m grader.predict_worker` process, started on first use and reused after."""
+    """A `python -m grader.judge.predict_worker` process, started on first use and reused after."""
 
     def __init__(self, timeout_seconds: float = 300) -> None:
         self.timeout_seconds = timeout_seconds
@@ -62,7 +62,7 @@ class PredictionWorker:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         env.pop("TF_USE_LEGACY_KERAS", None)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.predict_worker"],
+            [sys.executable, "-m", "grader.judge.predict_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, env=env, start_new_session=True,
             preexec_fn=functools.partial(die_with_parent, os.getpid()),

@@ -1,6 +1,6 @@
 """A prediction worker: loads untrusted model files safely and predicts on inputs it is given.
 
-Run as `python -m grader.predict_worker`. It reads one JSON request per line on stdin and answers
+Run as `python -m grader.judge.predict_worker`. It reads one JSON request per line on stdin and answers
 one JSON line on stdout, so one warm process can score many models. It never sees labels: the
 grader keeps them and computes every metric itself. Model files reach it only after the static
 inspector has refused Lambda layers and custom objects, and Keras 3 loads them in safe mode.

@@ -14,14 +14,18 @@ import signal
 import stat
 from pathlib import Path
 
-from grader import datasets, feedback, scoring
-from grader.grading import grade_model_file
-from grader.inspect import InvalidModelFile, inspect_model
+from grader import datasets
+
+from grader.judge import feedback
+
+from grader.judge import scoring
+from grader.judge.grading import grade_model_file
+from grader.model.inspector import InvalidModelFile, inspect_model
 from grader.results import CheckResult, Grade, RunSummary, Verdict
-from grader.run_record import RECORD_NAME, RunRecord, Save
+from grader.harness.record import RECORD_NAME, RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
-from grader.submission import MODEL_SUFFIXES, Submission
-from grader.tasks import TaskSpec
+from grader.submission.handin import MODEL_SUFFIXES, Submission
+from grader.tasks.spec import TaskSpec
 
 # How a refused connection or DNS lookup reads in an error message, whatever library raised it.
 NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Temporary failure in name "

@@ -1,6 +1,6 @@
 """A graded class written out: CSV gradebook, JSON, Gradescope results.json, JUnit XML.
 
-All four are made from the same batch records (see grader.batch) and the same summary, so they
+All four are made from the same batch records (see grader.batch.run) and the same summary, so they
 agree with each other by construction.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from grader.fingerprint import similar_pairs
+from grader.output.fingerprint import similar_pairs
 
 GRADEBOOK_COLUMNS = ("student", "task", "verdict", "passed", "points", "max_points", "band", "metric",
                      "value", "seconds", "copied_with", "summary")

@@ -5,7 +5,7 @@ code can overwrite it with anything. `read_run_record` accepts only what has the
 a field of the wrong type is dropped (an empty value in its place), never trusted, and an
 oversized or unreadable file is no record at all. Everything downstream (verdicts, advice,
 curves, the report) reads these fields, never the raw JSON. What the harness writes is
-documented in `grader.harness`.
+documented in `grader.harness.runner`.
 """
 from __future__ import annotations
 
