@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from grader.submission import handin as submission
-from grader.submission.handin import SkippedLine, SubmissionError, open_submission, task_from_source
+from grader.submission.handin import SkippedLine, SubmissionError, open_submission
+from grader.tasks.choice import task_from_source
 from grader.tasks.spec import load_tasks
 
 TRAIN_AND_SAVE = """\

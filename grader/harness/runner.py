@@ -67,10 +67,10 @@ import types
 import weakref
 from pathlib import Path
 
-from grader.harness import keras_aliases
 from grader.datasets.serving import install as install_offline_datasets
-from grader.harness.record import RECORD_NAME as RESULT_NAME
 from grader.datasets.serving import when_imported
+from grader.harness import keras_aliases
+from grader.harness.record import RECORD_NAME as RESULT_NAME
 
 RECORD_VERSION = 1
 MODEL_FILE = "mymodel.h5"

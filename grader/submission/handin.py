@@ -1,13 +1,10 @@
-"""What a student handed in, turned into a workspace the sandbox can run, and the task it is for.
+"""What a student handed in, turned into a workspace the sandbox can run.
 
 `open_submission(path, workspace)` accepts a script (.py), a notebook (.ipynb), a saved model
 (.h5 / .keras), a folder or a .zip of a folder. It copies the student's files into `workspace`,
 converts a notebook's code cells into one script, picks the entry point of a folder and returns a
 `Submission` saying what will run and why. Anything that cannot run as handed in is refused with
 a `SubmissionError` whose message tells the student what to change.
-
-`task_from_source(source, tasks)` reads a `# task: ID` line, or else guesses the task from the
-dataset the code loads.
 """
 from __future__ import annotations
 
@@ -23,8 +20,6 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 import nbformat
-
-from grader.tasks.spec import TaskSpec
 
 SCRIPT_SUFFIXES = (".py", ".ipynb")
 MODEL_SUFFIXES = (".h5", ".keras")
@@ -504,69 +499,6 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, workspace: Path)
     # zipfile stops at the declared size and checks the CRC, so the totals checked above hold.
     with archive.open(member) as source, open(target, "wb") as destination:
         shutil.copyfileobj(source, destination)
-
-
-# --- choosing the task --------------------------------------------------------------------------
-
-_TASK_MARKER = re.compile(r"^[ \t]*#[ \t]*task[ \t]*:[ \t]*([\w-]+)", re.IGNORECASE | re.MULTILINE)
-
-# What loading each dataset looks like in code (comments already stripped).
-_DATASET_CODE = {
-    "fashion_mnist": re.compile(r"fashion[_-]?mnist", re.IGNORECASE),
-    # Stricter than the word: the course itself writes `mnist = tf.keras.datasets.fashion_mnist`.
-    "mnist": re.compile(r"datasets\.mnist\b|datasets\s+import\s[^\n]*\bmnist\b"
-                        r"|['\"]mnist(?:_784)?['\"]|\bmnist\.npz", re.IGNORECASE),
-    "iris": re.compile(r"iris", re.IGNORECASE),
-}
-_ONE_NUMBER_IN = re.compile(r"shape\s*=\s*[\[(]\s*1\s*,?\s*[\])]|Input\(\s*[\[(]\s*1\s*,?\s*[\])]")
-_DENSE = re.compile(r"\bDense\s*\(")
-_DENSE_ONE_UNIT = re.compile(r"\bDense\s*\(\s*(?:units\s*=\s*)?1\s*[,)]")
-
-_WHY = {
-    "fashion_mnist": "it loads Fashion-MNIST",
-    "mnist": "it loads MNIST",
-    "iris": "it loads Iris",
-    "basic_regression": "it builds a model that takes one number",
-}
-
-
-def task_from_source(source: str, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
-    """The task a script is for, and a note saying how it was found."""
-    known = ", ".join(sorted(tasks))
-    marker = _TASK_MARKER.search(source)
-    if marker:
-        by_id = {task_id.lower(): task for task_id, task in tasks.items()}
-        task = tasks.get(marker.group(1)) or by_id.get(marker.group(1).lower())
-        if task is None:
-            raise SubmissionError(f"The line `# task: {marker.group(1)}` names no known task. "
-                                  f"Known tasks: {known}.")
-        return task, f"Task from the `# task: {task.id}` line."
-    datasets = datasets_in(source)
-    matches = [task for task in tasks.values() if task.dataset.name in datasets]
-    if len(matches) == 1:
-        why = _WHY.get(matches[0].dataset.name, f"it uses {matches[0].dataset.name}")
-        return matches[0], f"Task guessed from the code ({why}): {matches[0].id}. Pass --task to choose."
-    found = (f"it uses {' and '.join(sorted(datasets))}, which fits "
-             f"{', '.join(task.id for task in matches) or 'no task'}" if datasets
-             else "it loads none of the known datasets")
-    raise SubmissionError(f"Cannot tell which task this code is for: {found}. Known tasks: "
-                          f"{known}. Pass --task ID, or add a line `# task: ID` at the top of "
-                          f"the script.")
-
-
-def datasets_in(source: str) -> set[str]:
-    """The datasets (as named in task specs) that the code appears to load."""
-    code = strip_comments(source)
-    found = {name for name, pattern in _DATASET_CODE.items() if pattern.search(code)}
-    if not found and _builds_one_number_model(code):
-        found.add("basic_regression")
-    return found
-
-
-def _builds_one_number_model(code: str) -> bool:
-    if _ONE_NUMBER_IN.search(code):
-        return True
-    return len(_DENSE.findall(code)) == 1 and bool(_DENSE_ONE_UNIT.search(code))
 
 
 def strip_comments(source: str) -> str:
