@@ -20,7 +20,8 @@ import pytest
 from grader import datasets
 from grader.datasets.tfds_offline import _tfds_rows
 from grader.harness import keras_aliases
-from grader.harness.runner import RESULT_NAME, SolutionModelWatch, compile_script, describe_values
+from grader.harness.recording import describe_values
+from grader.harness.runner import RESULT_NAME, SolutionModelWatch, compile_script
 
 REPO = Path(__file__).resolve().parents[1]
 

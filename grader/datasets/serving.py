@@ -1,6 +1,6 @@
 """Serve the course's datasets offline, through the calls students already write.
 
-`install()` makes `tf.keras.datasets.mnist.load_data()`, `...fashion_mnist.load_data()` (Keras 2
+`grader.datasets.offline.install()` makes `tf.keras.datasets.mnist.load_data()`, `...fashion_mnist.load_data()` (Keras 2
 and Keras 3), `sklearn.datasets.load_iris()` and `tfds.load('iris')` return the student's part of
 each dataset from `grader.datasets.student_split`, in the shapes and types the real calls give
 (Keras: uint8 images (60,000, 28, 28) and (10,000, 28, 28), uint8 labels; load_iris(): 150 rows,
@@ -30,22 +30,6 @@ _serving = False  # True while grader.datasets runs, so a loader it calls itself
 
 class DatasetNotAvailable(RuntimeError):
     """A script asked for a dataset the grader cannot serve without a network."""
-
-
-def install() -> None:
-    """Patch every call a registered dataset is served through; safe to call more than once."""
-    from grader.datasets import tfds_offline
-    from grader.datasets.registry import DATASETS
-
-    for dataset in DATASETS.values():
-        served = functools.partial(student_split, dataset.name)
-        for call in dataset.served_calls:
-            when_imported(call.module, functools.partial(
-                _patch, call.attribute, call.replacement(served)))
-    if "tensorflow_datasets" in sys.modules or importlib.util.find_spec("tensorflow_datasets"):
-        when_imported("tensorflow_datasets", tfds_offline.patch_tfds)
-    else:
-        sys.modules["tensorflow_datasets"] = tfds_offline.stand_in_tfds()
 
 
 # --- patching when a module is loaded ---------------------------------------------------------
@@ -96,7 +80,7 @@ class _HookedLoader(importlib.abc.Loader):
         return getattr(self.loader, name)
 
 
-def _patch(attribute: str, replacement: Callable, module: types.ModuleType) -> None:
+def patch(attribute: str, replacement: Callable, module: types.ModuleType) -> None:
     """Replace `module.attribute`, and every alias of it in modules already loaded."""
     original = module.__dict__.get(attribute)
     if original is None or getattr(original, "grader_offline", False):

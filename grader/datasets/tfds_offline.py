@@ -12,12 +12,12 @@ import numpy as np
 
 from grader.datasets.dataset import TfdsServing
 from grader.datasets.registry import DATASETS
-from grader.datasets.serving import DatasetNotAvailable, _patch, student_split
+from grader.datasets.serving import DatasetNotAvailable, patch, student_split
 
 
 def patch_tfds(module: types.ModuleType) -> None:
-    _patch("load", tfds_load, module)
-    _patch("builder", tfds_builder, module)
+    patch("load", tfds_load, module)
+    patch("builder", tfds_builder, module)
 
 
 def stand_in_tfds() -> types.ModuleType:

@@ -24,7 +24,7 @@ from grader.datasets.preprocessing import PREPROCESSING
 from grader.judge.metrics import METRICS, MetricValue
 from grader.model.inspector import ModelInfo
 from grader.results import CheckResult, Evaluation, Verdict
-from grader.sandbox.local import die_with_parent
+from grader.sandbox.processes import die_with_parent
 from grader.tasks.spec import TaskSpec
 
 WORKER_START_SECONDS = 120
