@@ -72,6 +72,25 @@ def test_a_harness_that_cannot_start_is_the_graders_error(tmp_path):
     assert "could not start" in grade.summary
 
 
+BROKEN_GRADER = """Traceback (most recent call last):
+  File "<frozen runpy>", line 198, in _run_module_as_main
+  File "/opt/grader/lib/python3.11/site-packages/grader/harness/runner.py", line 66, in <module>
+    from grader.datasets.offline import install as install_offline_datasets
+  File "/opt/grader/lib/python3.11/site-packages/grader/datasets/serving.py", line 97
+    answers = getattr(replacement, "answers", None
+              ^
+SyntaxError: '(' was never closed
+"""
+
+
+def test_a_harness_that_breaks_while_importing_itself_is_the_graders_error(tmp_path):
+    grade = decide(tmp_path, CannedSandbox(exit_code=1, stderr=BROKEN_GRADER))
+    assert grade.verdict is Verdict.GRADER_ERROR and "failed to load" in grade.summary
+    # The same traceback through the student's own script is the student's crash.
+    through_script = BROKEN_GRADER.replace('  File "<frozen runpy>"', '  File "/work/solution.py", line 3, in <module>\n  File "<frozen runpy>"')
+    assert decide(tmp_path / "b", CannedSandbox(exit_code=1, stderr=through_script)).verdict is Verdict.CRASHED
+
+
 def test_a_fork_bomb_is_too_many_processes(tmp_path):
     grade = decide(tmp_path, CannedSandbox(exit_code=1, process_limit_hit=True))
     assert grade.verdict is Verdict.TOO_MANY_PROCESSES and "512 processes and threads" in grade.summary

@@ -46,11 +46,14 @@ HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Erro
                                    r"for 'grader|^confine: |can't open file|OSError: \[Errno \d+\] mount "
                                    rf"|^\w*Error: .*{re.escape(RECORD_NAME)}", re.MULTILINE)
 HARNESS_SETUP_FAILED = 2  # the harness's exit code when it failed before the script started
+# A frame of a traceback, and one in the grader's own package (installed or a checkout).
+TRACEBACK_FRAME = re.compile(r'^\s*File "([^"]+)", line \d+', re.MULTILINE)
+GRADER_PACKAGE_FILE = re.compile(r"/grader/(?:\w+/)*\w+\.py$")
 
 
 def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record: RunRecord | None,
               run: RunSummary, limits: RunLimits, worker=None) -> Grade:
-    harness_failure = _harness_failure(result, record)
+    harness_failure = _harness_failure(result, record, submission.entry)
     if harness_failure:
         return not_graded(task, submission, Verdict.GRADER_ERROR, harness_failure, run)
     epochs = _epochs_so_far(record)
@@ -181,7 +184,7 @@ def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
 
 
-def _harness_failure(result: RunResult, record: RunRecord | None) -> str | None:
+def _harness_failure(result: RunResult, record: RunRecord | None, script: str) -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
     if result.timed_out or result.out_of_memory or result.exit_code == 0:
         return None
@@ -194,7 +197,18 @@ def _harness_failure(result: RunResult, record: RunRecord | None) -> str | None:
         last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
         what = "could not write its run record" if RECORD_NAME in last else "could not start"
         return f"the grader's run harness {what} in the {result.backend} sandbox: {last[:300]}"
+    if record is None and _only_grader_frames(result.stderr, script):
+        last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
+        return f"the grader's run harness failed to load in the {result.backend} sandbox: {last[:300]}"
     return None
+
+
+def _only_grader_frames(stderr: str, script: str) -> bool:
+    """A traceback through the grader's package and never through the student's script: the
+    harness broke while importing itself (no run record was written yet), not the script."""
+    frames = TRACEBACK_FRAME.findall(stderr)
+    return any(GRADER_PACKAGE_FILE.search(frame) for frame in frames) and \
+        not any(Path(frame).name == Path(script).name for frame in frames)
 
 
 def _model_file_problem(path: Path, workspace: Path) -> str | None:
