@@ -184,7 +184,7 @@ def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
 
 
-def _harness_failure(result: RunResult, record: RunRecord | None, script: str) -> str | None:
+def _harness_failure(result: RunResult, record: RunRecord | None, script: str = "") -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
     if result.timed_out or result.out_of_memory or result.exit_code == 0:
         return None
