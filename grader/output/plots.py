@@ -13,10 +13,7 @@ import math
 import re
 import threading
 
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: no display, and no GUI toolkit is imported
-import matplotlib.pyplot as plt  # noqa: E402
+import functools
 
 # Text stays text (small, searchable, printed sharply); colours tell apart curves and bands.
 STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
@@ -25,6 +22,18 @@ TRAIN, VALID, BEST, KEPT = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 BAND_COLOURS = ("#f4cccc", "#fce5cd", "#fff2cc", "#d9ead3", "#b6d7a8", "#93c47d")
 _ids = itertools.count(1)
 _lock = threading.Lock()  # pyplot keeps global state; batch pages may be drawn from threads
+
+
+@functools.cache
+def _pyplot():
+    """pyplot on the Agg backend, imported on first use: `grade batch` re-runs whose pages are
+    all up to date never pay for matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot: no display, and no GUI toolkit is imported
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +99,9 @@ def bars(labels: list[str], values: list[float], xlabel: str, percent: bool = Fa
         ax.set_xlabel(xlabel)
         if percent:
             ax.set_xlim(0, 1)
-            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+            from matplotlib.ticker import PercentFormatter
+
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         svg = _svg(fig)
     shown = [f"{l} {v:.1%}" if percent else f"{l} {v:g}" for l, v in zip(labels, values)]
     return Plot(svg, f"Bar chart of {xlabel}: " + ", ".join(shown) + ".")
@@ -168,11 +179,11 @@ def histogram(counts: dict[str, int], xlabel: str) -> Plot:
                      + ", ".join(f"{n}: {c}" for n, c in counts.items()) + ".")
 
 
-def distribution(values: list[float], xlabel: str, pass_line: float | None = None) -> Plot:
-    """A histogram of one metric over the class."""
-    finite = [v for v in values if math.isfinite(v)]
+def distribution(edges: list[float], counts: list[int], xlabel: str, pass_line: float | None = None) -> Plot:
+    """A histogram of one metric over the class, binned by the caller (who tabulates the bins)."""
     with _figure(5.2, 2.6) as (fig, ax):
-        ax.hist(finite, bins=min(20, max(5, len(finite) // 3)), color=TRAIN)
+        if counts:
+            ax.stairs(counts, edges, fill=True, color=TRAIN)
         if pass_line is not None:
             ax.axvline(pass_line, color="black", linewidth=1.5, label="pass mark")
             ax.legend(fontsize=8, frameon=False)
@@ -180,8 +191,9 @@ def distribution(values: list[float], xlabel: str, pass_line: float | None = Non
         ax.set_xlabel(xlabel)
         ax.set_ylabel("students")
         svg = _svg(fig)
-    span = f" from {min(finite):.4g} to {max(finite):.4g}" if finite else ""
-    return Plot(svg, f"Histogram of {xlabel} over {len(finite)} evaluated model(s){span}.")
+    span = f" between {edges[0]:.4g} and {edges[-1]:.4g}" if counts else ""
+    return Plot(svg, f"Histogram of {xlabel} over {sum(counts)} evaluated model(s){span}"
+                     + (f"; the pass mark at {pass_line:.4g} is a vertical line." if pass_line is not None else "."))
 
 
 def _band_position(thresholds: list[float], value: float, higher_is_better: bool) -> float:
@@ -207,13 +219,14 @@ class _figure:
 
     def __enter__(self):
         _lock.acquire()
+        plt = _pyplot()
         self.context = plt.rc_context(STYLE)
         self.context.__enter__()
         self.fig, ax = plt.subplots(figsize=self.size, layout="constrained")
         return self.fig, ax
 
     def __exit__(self, *exc) -> None:
-        plt.close(self.fig)
+        _pyplot().close(self.fig)
         self.context.__exit__(*exc)
         _lock.release()
 
@@ -228,6 +241,7 @@ def _svg(fig) -> str:
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF with URLs nobody needs
     prefix = f"p{next(_ids)}-"
     text = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", text)
