@@ -24,14 +24,14 @@ class EpochMarks:
 
 def epoch_marks(fit: Fit, record: RunRecord, last_fit: bool) -> EpochMarks:
     """`last_fit`: this is the run's last fit that trained, the one whose weights were saved."""
-    keeper = _keep_best_callback(fit, record)
+    keeper, unknown = _keep_best_callback(fit, record)
     monitor = _monitor(keeper) if keeper else None
     best_by = monitor if monitor in fit.history else next(
         (name for name in ("val_loss", "loss") if name in fit.history), "")
     best = best_epoch(fit.history[best_by], best_by) if best_by else None
     marks = EpochMarks(best_epoch=best, best_by=best_by)
-    if not last_fit or record.status != "completed":
-        return marks  # fit may not have finished: its weights at the end are unknown
+    if not last_fit or record.status != "completed" or unknown:
+        return marks  # fit may not have finished, or something else chose the weights
     if keeper is None:
         epochs = len(next(iter(fit.history.values())))
         return dataclasses.replace(marks, kept_epoch=epochs,
@@ -50,18 +50,20 @@ def best_epoch(values: list[float], metric: str) -> int | None:
     return min(finite)[1] + 1 if finite else None
 
 
-def _keep_best_callback(fit: Fit, record: RunRecord) -> CallbackUse | None:
+def _keep_best_callback(fit: Fit, record: RunRecord) -> tuple[CallbackUse | None, bool]:
+    """The callback that put the best epoch's weights back, and whether something else may have
+    changed the weights in a way the record cannot follow (then no epoch is claimed)."""
     for callback in fit.callbacks:
         settings = callback.settings
-        # A min_delta or a warm-up changes which epoch counts as best: then the record cannot tell.
-        plain = not settings.get("min_delta") and not settings.get("start_from_epoch")
-        if callback.name == "EarlyStopping" and settings.get("restore_best_weights") and plain:
-            return callback
-        per_epoch = settings.get("save_freq", "epoch") == "epoch"
-        if callback.name == "ModelCheckpoint" and settings.get("save_best_only") and per_epoch \
-                and record.loaded_weights:
-            return callback
-    return None
+        if callback.name == "EarlyStopping" and settings.get("restore_best_weights"):
+            # A min_delta or a warm-up changes which epoch counts as best.
+            plain = not settings.get("min_delta") and not settings.get("start_from_epoch")
+            return (callback, False) if plain else (None, True)
+        if callback.name == "ModelCheckpoint" and settings.get("save_best_only") and record.loaded_weights:
+            per_epoch = settings.get("save_freq", "epoch") == "epoch"
+            return (callback, False) if per_epoch else (None, True)
+    # Weights loaded with no keep-best callback: from which file, and when, the record cannot say.
+    return None, bool(record.loaded_weights)
 
 
 def _monitor(callback: CallbackUse) -> str:
