@@ -3,6 +3,7 @@ report tests and bench/html_pages.py: load a page from disk, see what the browse
 every request the page made."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import shutil
@@ -16,9 +17,7 @@ def available() -> str:
     missing = [name for name in ("chromium", "chromedriver") if not shutil.which(name)]
     if missing:
         return f"{' and '.join(missing)} not installed (apt-get install chromium chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium not installed (pip install -e '.[test]')"
     return ""
 
