@@ -46,7 +46,7 @@ COPY --from=deps /opt/grader /opt/grader
 COPY project/ /project/
 RUN /opt/grader/bin/pip install --no-index --no-deps --no-cache-dir --disable-pip-version-check /project/*.whl \
  && rm -rf /project \
- && /opt/grader/bin/python -c "import grader.harness.runner, grader.harness.keras_aliases, grader.datasets.serving" \
+ && /opt/grader/bin/python -c "import grader.harness.runner, grader.harness.keras_aliases, grader.datasets.offline" \
  && /opt/grader/bin/python -c "import shutil; from grader.datasets import evaluation_files; \
 [shutil.rmtree(p) if p.is_dir() else p.unlink() for p in evaluation_files()]; \
 assert not evaluation_files(), 'evaluation data left in the image'"

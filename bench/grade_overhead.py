@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import datasets  # noqa: E402
-from grader.submission.handin import task_from_source  # noqa: E402
+from grader.tasks.choice import task_from_source  # noqa: E402
 from grader.tasks.spec import load_tasks  # noqa: E402
 
 KERAS_FILES = {"fashion_mnist": ("fashion-mnist", "train-images-idx3-ubyte.gz",

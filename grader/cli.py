@@ -126,7 +126,7 @@ def _data_command(argv: list[str]) -> int:
         fetched = datasets.fetch(args.names or None)
         report.render_data_sources(fetched)
         return EXIT_PASSED if all(s.available and not s.problem for s in fetched) else EXIT_NOT_PASSED
-    report.render_data_sources(datasets.sources())
+    report.render_data_sources(datasets.all_sources())
     return EXIT_PASSED
 
 

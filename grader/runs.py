@@ -15,16 +15,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader import datasets
-from grader.judge.grading import grade_model_file
-from grader.judge.epochs import epoch_marks
-from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
+from grader.judge.epochs import epoch_marks
+from grader.judge.grading import grade_model_file
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
+from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
 from grader.sandbox.registry import SharedSandbox
 from grader.submission.handin import Submission, SubmissionError, open_submission
 from grader.tasks.choice import TaskChoiceError, choose_task
 from grader.tasks.spec import TaskSpec
+
 
 @dataclasses.dataclass(frozen=True)
 class RunOptions:

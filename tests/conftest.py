@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import model_files
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
 import wrong_models
 
 HOSTILE = Path(__file__).parent / "hostile"

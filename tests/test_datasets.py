@@ -10,8 +10,8 @@ import collections
 import functools
 import gzip
 import hashlib
-import importlib.util
 import http.server
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -27,6 +27,8 @@ import pytest
 
 from grader import datasets
 from grader.datasets import DatasetUnavailable, Split
+from grader.datasets.fashion_mnist import FASHION_MNIST_FILES
+from grader.datasets.iris import IRIS_SHA256
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 CLASSIFICATION = ("fashion_mnist", "mnist", "iris")
@@ -76,7 +78,7 @@ def unreachable_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_DATASET_MIRROR", f"http://127.0.0.1:{port}/")
 
 
-def _copy_fashion_mnist(destination: Path, files=tuple(datasets.FASHION_MNIST_FILES)) -> Path:
+def _copy_fashion_mnist(destination: Path, files=tuple(FASHION_MNIST_FILES)) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     for name in files:
         shutil.copyfile(DEBIAN_FASHION_MNIST / name, destination / name)
@@ -185,7 +187,7 @@ def test_iris_flowers_are_exactly_what_load_iris_returns():
               ".tobytes() + d.target.astype('<i8').tobytes()).hexdigest())")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == datasets.IRIS_SHA256
+    assert result.stdout.strip() == IRIS_SHA256
     train, test = datasets.student_split("iris", official_test=True)
     assert len(train) + len(test) == 150
 
@@ -206,7 +208,7 @@ def test_basic_regression_grades_on_points_between_the_ones_students_saw():
 
 @needs_debian_fashion_mnist
 def test_sources_lists_every_dataset_available_and_every_file_verified():
-    listed = datasets.sources()
+    listed = datasets.all_sources()
     assert [s.dataset for s in listed] == ["fashion_mnist", "mnist", "iris", "basic_regression"]
     assert all(s.available and not s.problem for s in listed)
     assert [s.verified for s in listed] == [True, True, True, False]  # generated: no file
@@ -366,7 +368,7 @@ def test_a_readable_file_with_changed_contents_fails_its_sha256_check(keras_home
 @needs_debian_fashion_mnist
 def test_an_incomplete_keras_cache_is_reported_and_skipped(keras_home):
     _copy_fashion_mnist(keras_home / "datasets" / "fashion-mnist",
-                        files=list(datasets.FASHION_MNIST_FILES)[:3])
+                        files=list(FASHION_MNIST_FILES)[:3])
     source = datasets.data_source("fashion_mnist")
     assert source.origin.startswith("Debian dataset-fashion-mnist")
     assert "incomplete, missing t10k-labels-idx1-ubyte.gz" in source.problem
@@ -398,7 +400,7 @@ def test_with_no_source_at_all_the_error_says_where_it_looked_and_how_to_get_the
     assert "grade data fetch fashion_mnist" in message
     with pytest.raises(DatasetUnavailable):
         datasets.student_split("fashion_mnist")
-    assert [s.available for s in datasets.sources()] == [False, True, True, True]
+    assert [s.available for s in datasets.all_sources()] == [False, True, True, True]
     (fetched,) = datasets.fetch(["fashion_mnist"], timeout=2)
     assert fetched.problem.startswith("no network: cannot reach 127.0.0.1")
     assert fetched.problem.count("apt-get install dataset-fashion-mnist") == 1
@@ -454,7 +456,7 @@ def test_fetch_downloads_from_a_mirror_and_verifies_each_file(mirror, keras_home
     assert fetched.problem == ""
     assert fetched.origin == f"Keras cache {keras_home / 'datasets' / 'fashion-mnist'}"
     saved = sorted(p.name for p in (keras_home / "datasets" / "fashion-mnist").iterdir())
-    assert saved == sorted(datasets.FASHION_MNIST_FILES)
+    assert saved == sorted(FASHION_MNIST_FILES)
 
 
 @needs_debian_fashion_mnist

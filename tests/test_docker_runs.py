@@ -9,10 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from docker_ready import docker_not_ready
-from grader import cli
-from grader import datasets
+
+from grader import cli, datasets
 from grader.sandbox.docker_backend import GRADER_PID_LABEL, RUN_LABEL, DockerSandbox
 
 SUBMISSIONS = Path(__file__).parent / "submissions"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hostile_corpus import student_text
 
 from grader import cli
-from hostile_corpus import student_text
 
 pytestmark = pytest.mark.slow
 

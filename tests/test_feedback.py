@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from grader.judge import feedback
 from grader.harness.record import RECORD_NAME, parse_run_record, read_run_record
+from grader.judge import feedback
 from grader.output.report import sparkline
 from grader.tasks.spec import load_tasks
 

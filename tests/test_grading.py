@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import wrong_models as build
+
 from grader.judge.evaluate import PredictionWorker
 from grader.judge.grading import grade_model_file
 from grader.results import Verdict

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from grader import datasets
-
+from grader.datasets.tfds_offline import _tfds_rows
 from grader.harness import keras_aliases
-from grader.harness.runner import RESULT_NAME, SolutionModelWatch, compile_script, describe_values
-from grader.datasets.serving import _tfds_rows
+from grader.harness.recording import describe_values
+from grader.harness.runner import RESULT_NAME, SolutionModelWatch, compile_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -227,7 +227,9 @@ def test_old_keras_names_map_to_tf_keras_public_api_then_its_internals():
 
 
 def test_the_grader_itself_never_installs_the_aliases_only_the_harness_does():
-    import grader.judge.evaluate, grader.judge.predict_worker, grader.runs  # noqa: E401, F401 (imported to check)
+    import grader.judge.evaluate  # noqa: E401, F401 (imported to check)
+    import grader.judge.predict_worker
+    import grader.runs
 
     assert not any(isinstance(finder, keras_aliases.KerasAliasFinder) for finder in sys.meta_path)
 
@@ -428,10 +430,10 @@ def test_keras_3_mode_leaves_keras_as_keras_3_and_the_keras_2_names_alone(keras_
 
 
 def test_tfds_split_slices_follow_tfds_syntax():
-    assert _tfds_rows("train", 120) == slice(None, None)
-    assert _tfds_rows("train[:80%]", 120) == slice(None, 96)
-    assert _tfds_rows("train[80%:]", 120) == slice(96, None)
-    assert _tfds_rows("train[10:20]", 120) == slice(10, 20)
+    assert _tfds_rows("iris", "train", 120) == slice(None, None)
+    assert _tfds_rows("iris", "train[:80%]", 120) == slice(None, 96)
+    assert _tfds_rows("iris", "train[80%:]", 120) == slice(96, None)
+    assert _tfds_rows("iris", "train[10:20]", 120) == slice(10, 20)
 
 
 # --- the exam template ----------------------------------------------------------------------

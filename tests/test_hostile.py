@@ -11,16 +11,16 @@ import os
 import sysconfig
 from pathlib import Path
 
+import hostile_corpus
 import pytest
+from docker_ready import docker_not_ready
+from hostile_corpus import CASES, MARKER, TASK, student_text
 
 import grader
-import hostile_corpus
-from docker_ready import docker_not_ready
 from grader.batch.run import discover, run_batch
 from grader.runs import RunOptions
 from grader.sandbox.local import namespace_command
 from grader.tasks.spec import load_tasks
-from hostile_corpus import CASES, MARKER, TASK, student_text
 
 pytestmark = pytest.mark.slow
 

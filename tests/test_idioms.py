@@ -7,14 +7,14 @@ words that explain it; every student must end with a final result and none with 
 """
 from __future__ import annotations
 
-import pytest
-
 import idioms_corpus
+import pytest
 from docker_ready import docker_not_ready
+from idioms_corpus import CASES, student_text
+
 from grader.batch.run import discover, run_batch
 from grader.runs import RunOptions
 from grader.tasks.spec import load_tasks
-from idioms_corpus import CASES, student_text
 
 # Generous for a busy 2-core machine: the slowest case trains for about 15 s.
 TIME_LIMIT = 180

@@ -9,13 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import model_files
-from grader.model import keras_names
-from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
+import pytest
 from model_files import REAL_MODELS
 
+from grader.model import keras_names
+from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
 
 # --- the twenty real student files ----------------------------------------------------------------
 

@@ -10,13 +10,13 @@ import os
 import zipfile
 from pathlib import Path
 
+import model_files
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import model_files
-from grader.model.inspector import InvalidModelFile, inspect_model
 from model_files import REAL_MODELS
+
+from grader.model.inspector import InvalidModelFile, inspect_model
 
 EXAMPLES = int(os.environ.get("GRADER_FUZZ_EXAMPLES", "200"))
 fuzz = settings(

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.harness.record import parse_run_record
 from grader.judge import run_verdicts
 from grader.results import Verdict
-from grader.harness.record import parse_run_record
 from grader.sandbox import RunResult
 from grader.sandbox.local import namespace_command
 

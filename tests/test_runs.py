@@ -13,10 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import cli
+from grader import cli, datasets
 
-
-from grader import datasets
 SUBMISSIONS = Path(__file__).parent / "submissions"
 REFERENCE = Path(__file__).parent.parent / "reference_solutions"
 

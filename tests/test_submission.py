@@ -10,8 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.submission import handin as submission
-from grader.submission.handin import SkippedLine, SubmissionError, open_submission, task_from_source
+from grader.submission import archives, handin
+from grader.submission import common as submission
+from grader.submission.handin import SkippedLine, SubmissionError, open_submission
+from grader.tasks.choice import task_from_source
 from grader.tasks.spec import load_tasks
 
 TRAIN_AND_SAVE = """\
@@ -393,7 +395,7 @@ def test_zip_with_too_many_members_is_refused(tmp_path):
 
 
 def test_zip_that_unpacks_too_large_is_refused_before_extracting(tmp_path, monkeypatch):
-    monkeypatch.setattr(submission, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(archives, "MAX_UNPACKED_BYTES", 1000)
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("train.py", TRAIN_AND_SAVE)
@@ -413,7 +415,7 @@ def test_model_file_over_a_gigabyte_is_refused_before_copying(tmp_path):
 
 
 def test_folder_over_a_gigabyte_is_refused_before_copying(tmp_path, monkeypatch):
-    monkeypatch.setattr(submission, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(handin, "MAX_UNPACKED_BYTES", 1000)
     folder = tmp_path / "student"
     folder.mkdir()
     (folder / "train.py").write_text(TRAIN_AND_SAVE)

@@ -180,9 +180,8 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
 def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
                  sandbox: SharedSandbox, worker) -> dict:
     """One student's record; whatever goes wrong becomes a verdict in it."""
-    from grader.output import fingerprint
-
     from grader import runs
+    from grader.output import fingerprint
     started = time.monotonic()
     weights: dict = {}
     grade, _task = runs.grade_handin(

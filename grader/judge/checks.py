@@ -5,6 +5,7 @@ evaluation. Messages use the course's words: what was found, what was expected, 
 """
 from __future__ import annotations
 
+from grader.datasets.registry import DATASETS
 from grader.model.inspector import ModelInfo
 from grader.model.losses import canonical_loss
 from grader.results import CheckResult, Evaluation
@@ -78,9 +79,8 @@ def check_input_shape(info: ModelInfo, task: TaskSpec) -> CheckResult:
     expected = " or ".join(_shape(a) for a in accepted)
     if passed:
         fix = ""
-    elif task.dataset.preprocessing == "scale_255":
-        fix = ("Start the model with Flatten(input_shape=(28, 28)) (or an Input/Reshape to "
-               "(28, 28, 1) for Conv2D) so it takes a 28×28 image as the data has it.")
+    elif DATASETS[task.dataset.name].input_shape_advice:
+        fix = DATASETS[task.dataset.name].input_shape_advice
     else:
         fix = f"Give the first layer input_shape={_shape(accepted[0])}: the shape of one example, without the batch."
     return CheckResult(

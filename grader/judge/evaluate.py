@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from grader import datasets
-from grader.model.inspector import ModelInfo
+from grader.datasets.preprocessing import PREPROCESSING
 from grader.judge.metrics import METRICS, MetricValue
+from grader.model.inspector import ModelInfo
 from grader.results import CheckResult, Evaluation, RegressionPoint, Verdict
-from grader.sandbox.local import die_with_parent
+from grader.sandbox.processes import die_with_parent
 from grader.tasks.spec import TaskSpec
 
 WORKER_START_SECONDS = 120
@@ -147,8 +148,9 @@ def model_inputs(task: TaskSpec, info: ModelInfo, x: np.ndarray) -> tuple[dict[s
                     f"{per_example}, so it was not evaluated")
     n = len(x)
     x = x.astype(np.float32)
-    inputs = {"task": (x / 255.0 if task.dataset.preprocessing == "scale_255" else x).reshape((n, *shape))}
-    if task.dataset.preprocessing == "scale_255":
+    preprocessing = PREPROCESSING[task.dataset.preprocessing]
+    inputs = {"task": preprocessing.apply(x).reshape((n, *shape))}
+    if preprocessing.compare_raw:
         inputs["raw"] = x.reshape((n, *shape))
     return inputs, ""
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import re
 
-from grader.model.losses import canonical_loss
+from grader.datasets.preprocessing import PREPROCESSING
 from grader.harness.record import Fit, RunRecord
+from grader.model.losses import canonical_loss
 from grader.tasks.spec import TaskSpec
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
@@ -149,12 +150,9 @@ def _input_range_mismatch(fit: Fit, task: TaskSpec, graded: tuple[float, float] 
     overlap = max(0.0, min(high, graded_high) - max(low, graded_low))
     if 0.2 <= trained_span / graded_span <= 5 and overlap >= 0.5 * graded_span:
         return []
-    fed = f"from {graded_low:.4g} to {graded_high:.4g}"
-    if task.dataset.preprocessing == "scale_255":
-        fed += " (pixels / 255)"
-        fix = "Divide the images by 255 before fit: x_train = x_train / 255.0."
-    else:
-        fix = "Train on the inputs as the task's data gives them, scaled the way grading feeds them."
+    preprocessing = PREPROCESSING[task.dataset.preprocessing]
+    fed = f"from {graded_low:.4g} to {graded_high:.4g}{preprocessing.fed}"
+    fix = preprocessing.fix
     return [f"The model was trained on inputs from {low:.4g} to {high:.4g}, but grading feeds it "
             f"inputs {fed}. {fix}"]
 

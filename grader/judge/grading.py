@@ -5,9 +5,9 @@ from pathlib import Path
 
 from grader.judge import checks as contract
 from grader.judge.evaluate import PredictionWorker, evaluate_model
+from grader.judge.scoring import format_metric, next_band, score
 from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
 from grader.results import CheckResult, Grade, Verdict
-from grader.judge.scoring import format_metric, next_band, score
 from grader.tasks.spec import TaskSpec
 
 

@@ -14,15 +14,15 @@ import signal
 import stat
 from pathlib import Path
 
+import numpy as np
+
 from grader import datasets
-
-from grader.judge import feedback
-
-from grader.judge import scoring
+from grader.datasets.preprocessing import PREPROCESSING
+from grader.harness.record import RECORD_NAME, RunRecord, Save
+from grader.judge import feedback, scoring
 from grader.judge.grading import grade_model_file
 from grader.model.inspector import InvalidModelFile, inspect_model
 from grader.results import CheckResult, Grade, RunSummary, Verdict
-from grader.harness.record import RECORD_NAME, RunRecord, Save
 from grader.sandbox import RunLimits, RunResult
 from grader.submission.handin import MODEL_SUFFIXES, Submission
 from grader.tasks.spec import TaskSpec
@@ -144,9 +144,8 @@ def _advice(record: RunRecord | None, task: TaskSpec) -> list[str]:
 @functools.cache
 def graded_input_range(dataset: str, preprocessing: str) -> tuple[float, float]:
     """The lowest and highest input value grading feeds a model (one scan per dataset)."""
-    x = datasets.evaluation_split(dataset).x
-    low, high = float(x.min()), float(x.max())
-    return (low / 255, high / 255) if preprocessing == "scale_255" else (low, high)
+    x = PREPROCESSING[preprocessing].apply(datasets.evaluation_split(dataset).x.astype(np.float32))
+    return float(x.min()), float(x.max())
 
 
 # `C:\\Users\\me\\mymodel.h5`, `D:/exam/mymodel.h5`: written on Windows, a plain file name here.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.live import Live
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table

@@ -11,24 +11,21 @@ honest mistakes, not a security boundary: the Docker backend is the one for untr
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import resource
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import grader
 from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText, drain
 from grader.sandbox.cgroups import RunCgroup
+from grader.sandbox.processes import descendants, die_with_parent, end_tree, kill_tree
 
 POLL_SECONDS = 0.1
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--net", "--mount", "--kill-child"]
 NAMESPACE_ISOLATION = ("own PID namespace (every process ends with the run)", "no network",
                        "evaluation data hidden", "private /tmp", "read-only system files",
@@ -59,7 +56,7 @@ class LocalSandbox:
                                        preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
             watch = _watch(process, limits, sample_memory=group is None)
-            leftover = _end_tree(process.pid)
+            leftover = end_tree(process.pid)
             for reader in readers:
                 reader.join(timeout=5)
             if group is not None:
@@ -127,14 +124,6 @@ def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
         group.join()
 
 
-def die_with_parent(parent: int) -> None:
-    """In the child before exec: be killed if the grader (`parent`, its pid taken before the
-    fork) dies (SIGKILL, a crash), so no run outlives it; with namespaces, the whole run goes
-    with this first process."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the grader died between the fork and the line above
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @functools.cache
@@ -172,7 +161,7 @@ def _watch(process: subprocess.Popen, limits: RunLimits, sample_memory: bool) ->
             return watch
         except subprocess.TimeoutExpired:
             pass
-        tree = _descendants(process.pid)
+        tree = descendants(process.pid)
         used = sum(p.resident_bytes for p in tree.values())
         watch.peak_bytes = max(watch.peak_bytes, used)
         # Processes first: a fork bomb's copies share their memory, which RSS counts again each time.
@@ -184,79 +173,6 @@ def _watch(process: subprocess.Popen, limits: RunLimits, sample_memory: bool) ->
             watch.timed_out = True
         else:
             continue
-        _kill(process.pid)
+        kill_tree(process.pid)
         process.wait()
         return watch
-
-
-class _Process(NamedTuple):
-    parent: int
-    group: int
-    resident_bytes: int
-    threads: int
-    state: str
-
-
-def _processes() -> dict[int, _Process]:
-    """Every process we can see, by pid, from /proc/PID/stat."""
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue  # it ended while we looked
-        found[int(entry.name)] = _Process(parent=int(fields[1]), group=int(fields[2]),
-                                          resident_bytes=int(fields[21]) * _PAGE_BYTES,
-                                          threads=int(fields[17]), state=fields[0].decode())
-    return found
-
-
-def _descendants(root: int, processes: dict[int, _Process] | None = None) -> dict[int, _Process]:
-    """The process and all its descendants, by pid."""
-    processes = _processes() if processes is None else processes
-    children: dict[int, list[int]] = {}
-    for pid, process in processes.items():
-        children.setdefault(process.parent, []).append(pid)
-    tree, pending = {}, [root]
-    while pending:
-        pid = pending.pop()
-        if pid in processes and pid not in tree:
-            tree[pid] = processes[pid]
-            pending.extend(children.get(pid, ()))
-    return tree
-
-
-def _members(root: int) -> set[int]:
-    """The run's live processes: the tree under its first process, and its process group
-    (which keeps children whose parent died). Pids seen earlier are never reused as targets."""
-    processes = _processes()
-    members = {pid for pid, process in processes.items() if process.group == root}
-    members |= set(_descendants(root, processes))
-    return {pid for pid in members if pid in processes and processes[pid].state not in ("Z", "X")}
-
-
-def _kill(root: int) -> None:
-    for pid in _members(root):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    try:
-        os.killpg(root, signal.SIGKILL)  # the group: children that left the tree's parentage
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _end_tree(root: int) -> int:
-    """Kill whatever the run left behind; return how many of its processes still live after
-    30 s (the kernel can take seconds to tear down hundreds of killed TensorFlow processes)."""
-    deadline = time.monotonic() + 30
-    while True:
-        _kill(root)
-        alive = _members(root) - {root}  # the first process is reaped by Popen, never a leftover
-        if not alive or time.monotonic() > deadline:
-            return len(alive)
-        time.sleep(0.05)

@@ -1,13 +1,10 @@
-"""What a student handed in, turned into a workspace the sandbox can run, and the task it is for.
+"""What a student handed in, turned into a workspace the sandbox can run.
 
 `open_submission(path, workspace)` accepts a script (.py), a notebook (.ipynb), a saved model
 (.h5 / .keras), a folder or a .zip of a folder. It copies the student's files into `workspace`,
 converts a notebook's code cells into one script, picks the entry point of a folder and returns a
 `Submission` saying what will run and why. Anything that cannot run as handed in is refused with
 a `SubmissionError` whose message tells the student what to change.
-
-`task_from_source(source, tasks)` reads a `# task: ID` line, or else guesses the task from the
-dataset the code loads.
 """
 from __future__ import annotations
 
@@ -15,16 +12,21 @@ import dataclasses
 import io
 import re
 import shutil
-import stat
 import tokenize
-import warnings
-import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
-import nbformat
+from grader.submission.archives import unpack_zip
+from grader.submission.common import (
+    MAX_UNPACKED_BYTES,
+    SKIPPED_DIRS,
+    SkippedLine,
+    SubmissionError,
+    read_script,
+)
+from grader.submission.notebooks import convert_notebook
 
-from grader.tasks.spec import TaskSpec
+__all__ = ["MODEL_SUFFIXES", "SCRIPT_SUFFIXES", "SkippedLine", "Submission", "SubmissionError",
+           "open_submission", "strip_comments"]
 
 SCRIPT_SUFFIXES = (".py", ".ipynb")
 MODEL_SUFFIXES = (".h5", ".keras")
@@ -32,30 +34,15 @@ ACCEPTED = "a .py script, an .ipynb notebook, a .h5 or .keras model, a folder or
 
 # Files that are never the entry point even when they are the only other script in the folder.
 NOT_ENTRY_POINTS = ("__init__.py", "setup.py", "conftest.py")
-# Folders that hold tooling, not the student's work (__MACOSX: resource forks from macOS zips).
-SKIPPED_DIRS = ("__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX")
 # Among several scripts, the first of these names wins.
 PREFERRED_NAMES = ("main.py", "solution.py", "train.py", "starter.py")
 PREFERRED_MODEL = "mymodel.h5"
 
-# Zip bomb limits, checked on the archive's directory before anything is written; the size limit
-# holds for whatever is handed in (a file, a folder), checked before it is copied.
-MAX_MEMBERS = 10_000
-MAX_UNPACKED_BYTES = 1 << 30  # 1 GiB
-
-SKIP_PREFIX = "skipped by the grader: "
 
 
-class SubmissionError(ValueError):
-    """The submission cannot be run as handed in; the message tells the student what to change."""
 
 
-@dataclasses.dataclass(frozen=True)
-class SkippedLine:
-    cell: int  # 1-based notebook code-cell number (counting code cells only)
-    line: int  # 1-based line within that cell
-    text: str  # the line as written, stripped
-    reason: str  # "IPython magic" | "IPython magic without %" | "shell escape" | "cell magic"
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,172 +137,6 @@ def _free_name(path: Path) -> Path:
     return candidate
 
 
-def read_script(file: Path) -> str:
-    """A script's text; a script that is not UTF-8 is refused (the sandbox reads UTF-8)."""
-    data = file.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SubmissionError(
-            f"{file.name} is not UTF-8 text (byte {data[error.start]:#04x} at position "
-            f"{error.start}). Save it with UTF-8 encoding and hand it in again."
-        ) from None
-
-
-# --- notebooks ----------------------------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class ConvertedNotebook:
-    source: str
-    line_map: tuple[tuple[int, int], ...]
-    skipped: tuple[SkippedLine, ...]
-    notes: list[str]
-    code_cells: int
-
-
-# `x = !ls`, `a, b = %sx ls`: IPython assigns a shell escape's or magic's output.
-_MAGIC_ASSIGNMENT = re.compile(r"^[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*([!%])")
-
-# What nbformat raises on JSON that is not a notebook (a list, missing keys, unknown version).
-_NOTEBOOK_ERRORS = (ValueError, KeyError, TypeError, AttributeError, nbformat.ValidationError)
-
-
-def convert_notebook(file: Path) -> ConvertedNotebook:
-    """Join a notebook's code cells into one script, with IPython-only lines made harmless."""
-    code_cells = [cell.source for cell in read_notebook(file).cells if cell.cell_type == "code"]
-    lines: list[str] = [f"# Converted from {file.name} by the grader: its code cells in order."]
-    line_map: list[tuple[int, int]] = [(0, 0)]
-    skipped: list[SkippedLine] = []
-    notes: list[str] = []
-    for number, cell_source in enumerate(code_cells, start=1):
-        cell_lines = re.split(r"\r\n|\r|\n", cell_source)
-        if cell_lines[-1] == "":
-            cell_lines.pop()
-        if not any(line.strip() for line in cell_lines):
-            continue
-        first = next(line.strip() for line in cell_lines if line.strip())
-        if first.startswith("%%"):
-            converted, cell_skipped = _comment_out_cell(number, cell_lines)
-            notes.append(f"Cell {number} starts with the cell magic `{first}`, which only Jupyter "
-                         f"understands, so the grader skipped the whole cell.")
-        else:
-            converted, cell_skipped = _neutralise_magics(number, cell_lines)
-        lines += ["", f"# --- cell {number} ---"]
-        line_map += [(0, 0), (0, 0)]
-        lines += converted
-        line_map += [(number, i) for i in range(1, len(converted) + 1)]
-        skipped += cell_skipped
-    return ConvertedNotebook("\n".join(lines) + "\n", tuple(line_map), tuple(skipped), notes,
-                             len(code_cells))
-
-
-def read_notebook(file: Path) -> nbformat.NotebookNode:
-    """A notebook of any nbformat version, upgraded to version 4."""
-    text = read_script(file)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # nbformat warns about missing cell ids; harmless here
-            return nbformat.reads(text, as_version=4)
-    except _NOTEBOOK_ERRORS as error:
-        detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        raise SubmissionError(
-            f"{file.name} is not a valid Jupyter notebook ({detail}). Download it again "
-            f"from Jupyter or Colab (File > Download > .ipynb) and hand that file in."
-        ) from None
-
-
-def _neutralise_magics(cell: int, cell_lines: list[str]) -> tuple[list[str], list[SkippedLine]]:
-    # `pass` keeps the original indentation, so a magic inside an `if` block leaves it valid.
-    converted, skipped = [], []
-    continuations = _continuation_rows(cell_lines)
-    for number, line in enumerate(cell_lines, start=1):
-        stripped = line.strip()
-        reason = None if number in continuations else _magic_reason(stripped)
-        if reason is None:
-            converted.append(line)
-            continue
-        indent = line[: len(line) - len(line.lstrip())]
-        converted.append(f"{indent}pass  # {SKIP_PREFIX}{stripped}")
-        skipped.append(SkippedLine(cell, number, stripped, reason))
-    return converted, skipped
-
-
-def _continuation_rows(cell_lines: list[str]) -> set[int]:
-    """Lines that continue a statement begun above, inside brackets or a multi-line string.
-
-    IPython recognises magics only where a statement starts: on these lines a leading `%` is
-    Python's modulo and a leading `!` belongs to `!=` or to the string's text."""
-    rows: set[int] = set()
-    depth = 0
-    readline = io.StringIO("\n".join(cell_lines) + "\n").readline
-    try:
-        for token in tokenize.generate_tokens(readline):
-            (start, _), (end, _) = token.start, token.end
-            if token.type == tokenize.OP and token.string in "([{":
-                depth += 1
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth = max(depth - 1, 0)
-            elif token.type == tokenize.NL and depth:
-                rows.add(end + 1)
-            rows.update(range(start + 1, end + 1))  # a token spanning lines: a multi-line string
-    except (tokenize.TokenError, SyntaxError):
-        pass  # a cell Python cannot tokenize: the lines seen so far are still right
-    return rows
-
-
-def _magic_reason(stripped: str) -> str | None:
-    marker = stripped[:1]
-    assignment = _MAGIC_ASSIGNMENT.match(stripped)
-    if assignment:
-        marker = assignment.group(1)
-    reason = {"!": "shell escape", "%": "IPython magic"}.get(marker)
-    if reason is None and _is_automagic(stripped):
-        reason = "IPython magic without %"
-    return reason
-
-
-# Line magics and shell aliases IPython runs without their `%` (automagic, on by default), as in
-# `pip install seaborn`, `cd data`, `ls`, `matplotlib inline`.
-AUTOMAGICS = frozenset("""
-    alias autocall automagic autosave bookmark cat cd clear colors conda config cp debug dhist
-    dirs env gui hist history less load load_ext ldir lf lk ll ls lsmagic lx macro magic man
-    matplotlib mkdir more mv notebook page pdb pip popd pprint precision prun pushd pwd pycat
-    pylab rehashx reload_ext rerun reset rm rmdir run save sc set_env store sx system tb time
-    timeit unalias unload_ext who who_ls whos xdel xmode tensorflow_version
-""".split())
-# A lone word IPython would run as a magic rather than show as a variable (`history` and
-# `time` are too often the student's own names to guess).
-_LONE_AUTOMAGICS = frozenset({"ls", "ll", "pwd", "cd", "clear", "lsmagic", "who", "whos", "dhist", "dirs"})
-
-
-def _is_automagic(stripped: str) -> bool:
-    """A line IPython reads as a magic without `%`: its first word names one and the line is
-    not Python (a lone word counts only for the unambiguous ones)."""
-    words = stripped.split(None, 1)
-    if not words or words[0] not in AUTOMAGICS:
-        return False
-    if len(words) == 1:
-        return words[0] in _LONE_AUTOMAGICS
-    if words[1].startswith("-") and not words[1][1:2].isspace():  # `ls -la`: options, not a minus
-        return True
-    try:
-        compile(stripped, "<line>", "exec")
-    except SyntaxError:
-        return True
-    return False
-
-
-def _comment_out_cell(cell: int, cell_lines: list[str]) -> tuple[list[str], list[SkippedLine]]:
-    converted, skipped = [], []
-    for number, line in enumerate(cell_lines, start=1):
-        stripped = line.strip()
-        if not stripped:
-            converted.append("")
-            continue
-        indent = line[: len(line) - len(line.lstrip())]
-        converted.append(f"{indent}# {SKIP_PREFIX}{stripped}")
-        skipped.append(SkippedLine(cell, number, stripped, "cell magic"))
-    return converted, skipped
 
 
 # --- folders ------------------------------------------------------------------------------------
@@ -438,135 +259,6 @@ def _looks_like_solution(file: Path) -> bool:
     except SubmissionError:
         return False  # a broken file is never preferred; it is refused only if chosen
     return bool(_SOLUTION_CODE.search(strip_comments(source)))
-
-
-# --- zip archives -------------------------------------------------------------------------------
-
-def unpack_zip(archive_path: Path, workspace: Path) -> None:
-    """Extract a zip into `workspace`, refusing the whole archive if any member is unsafe."""
-    try:
-        with zipfile.ZipFile(archive_path) as archive:
-            members = [m for m in archive.infolist() if not _is_tooling(m.filename)]
-            _check_archive(archive_path, archive.infolist(), workspace)
-            for member in members:
-                _extract(archive, member, workspace)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-        raise SubmissionError(f"{archive_path.name} is not a readable zip archive ({error}). "
-                              f"Zip the folder again and hand in the new file.") from None
-    except RuntimeError as error:  # zipfile's word for an encrypted member
-        raise SubmissionError(f"{archive_path.name} cannot be unpacked ({error}). Hand in a zip "
-                              f"without a password.") from None
-
-
-def _is_tooling(name: str) -> bool:
-    return any(part in SKIPPED_DIRS for part in PurePosixPath(name).parts)
-
-
-def _check_archive(archive_path: Path, members: list[zipfile.ZipInfo], workspace: Path) -> None:
-    # Totals first: the declared sizes are all we can trust before decompressing anything.
-    if len(members) > MAX_MEMBERS:
-        raise SubmissionError(f"{archive_path.name} holds {len(members)} files; the grader accepts "
-                              f"at most {MAX_MEMBERS}. Hand in only your code and model.")
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNPACKED_BYTES:
-        raise SubmissionError(f"{archive_path.name} unpacks to {total / 2**20:,.0f} MiB; the grader "
-                              f"accepts at most {MAX_UNPACKED_BYTES / 2**20:.0f} MiB. Leave the "
-                              f"datasets out: the grader provides them.")
-    root = workspace.resolve()
-    for member in members:
-        problem = _unsafe_member(member, root)
-        if problem:
-            raise SubmissionError(f"{archive_path.name} was refused: the member {member.filename!r} "
-                                  f"{problem}. Zip the folder again with your file manager's "
-                                  f"'compress' command.")
-
-
-def _unsafe_member(member: zipfile.ZipInfo, root: Path) -> str | None:
-    name = member.filename
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "has an absolute path"
-    if ".." in re.split(r"[/\\]", name):
-        return "climbs out of the folder with '..'"
-    if stat.S_ISLNK(member.external_attr >> 16):
-        return "is a symbolic link"
-    target = (root / name).resolve()
-    if target != root and root not in target.parents:
-        return "would be written outside the folder"
-    return None
-
-
-def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, workspace: Path) -> None:
-    target = workspace / member.filename
-    if member.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # zipfile stops at the declared size and checks the CRC, so the totals checked above hold.
-    with archive.open(member) as source, open(target, "wb") as destination:
-        shutil.copyfileobj(source, destination)
-
-
-# --- choosing the task --------------------------------------------------------------------------
-
-_TASK_MARKER = re.compile(r"^[ \t]*#[ \t]*task[ \t]*:[ \t]*([\w-]+)", re.IGNORECASE | re.MULTILINE)
-
-# What loading each dataset looks like in code (comments already stripped).
-_DATASET_CODE = {
-    "fashion_mnist": re.compile(r"fashion[_-]?mnist", re.IGNORECASE),
-    # Stricter than the word: the course itself writes `mnist = tf.keras.datasets.fashion_mnist`.
-    "mnist": re.compile(r"datasets\.mnist\b|datasets\s+import\s[^\n]*\bmnist\b"
-                        r"|['\"]mnist(?:_784)?['\"]|\bmnist\.npz", re.IGNORECASE),
-    "iris": re.compile(r"iris", re.IGNORECASE),
-}
-_ONE_NUMBER_IN = re.compile(r"shape\s*=\s*[\[(]\s*1\s*,?\s*[\])]|Input\(\s*[\[(]\s*1\s*,?\s*[\])]")
-_DENSE = re.compile(r"\bDense\s*\(")
-_DENSE_ONE_UNIT = re.compile(r"\bDense\s*\(\s*(?:units\s*=\s*)?1\s*[,)]")
-
-_WHY = {
-    "fashion_mnist": "it loads Fashion-MNIST",
-    "mnist": "it loads MNIST",
-    "iris": "it loads Iris",
-    "basic_regression": "it builds a model that takes one number",
-}
-
-
-def task_from_source(source: str, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec, str]:
-    """The task a script is for, and a note saying how it was found."""
-    known = ", ".join(sorted(tasks))
-    marker = _TASK_MARKER.search(source)
-    if marker:
-        by_id = {task_id.lower(): task for task_id, task in tasks.items()}
-        task = tasks.get(marker.group(1)) or by_id.get(marker.group(1).lower())
-        if task is None:
-            raise SubmissionError(f"The line `# task: {marker.group(1)}` names no known task. "
-                                  f"Known tasks: {known}.")
-        return task, f"Task from the `# task: {task.id}` line."
-    datasets = datasets_in(source)
-    matches = [task for task in tasks.values() if task.dataset.name in datasets]
-    if len(matches) == 1:
-        why = _WHY.get(matches[0].dataset.name, f"it uses {matches[0].dataset.name}")
-        return matches[0], f"Task guessed from the code ({why}): {matches[0].id}. Pass --task to choose."
-    found = (f"it uses {' and '.join(sorted(datasets))}, which fits "
-             f"{', '.join(task.id for task in matches) or 'no task'}" if datasets
-             else "it loads none of the known datasets")
-    raise SubmissionError(f"Cannot tell which task this code is for: {found}. Known tasks: "
-                          f"{known}. Pass --task ID, or add a line `# task: ID` at the top of "
-                          f"the script.")
-
-
-def datasets_in(source: str) -> set[str]:
-    """The datasets (as named in task specs) that the code appears to load."""
-    code = strip_comments(source)
-    found = {name for name, pattern in _DATASET_CODE.items() if pattern.search(code)}
-    if not found and _builds_one_number_model(code):
-        found.add("basic_regression")
-    return found
-
-
-def _builds_one_number_model(code: str) -> bool:
-    if _ONE_NUMBER_IN.search(code):
-        return True
-    return len(_DENSE.findall(code)) == 1 and bool(_DENSE_ONE_UNIT.search(code))
 
 
 def strip_comments(source: str) -> str:

@@ -12,13 +12,13 @@ import types
 import typing
 from pathlib import Path
 
-from grader.model.losses import KNOWN_LOSSES, canonical_loss
+from grader.datasets.preprocessing import PREPROCESSING
+from grader.datasets.registry import DATASETS
 from grader.judge.metrics import METRICS
+from grader.model.losses import KNOWN_LOSSES, canonical_loss
 
 TASKS_DIR = Path(__file__).resolve().parents[2] / "tasks"
 
-DATASETS = ("fashion_mnist", "mnist", "iris", "basic_regression")
-PREPROCESSING = ("none", "scale_255")
 # Output activations a spec may allow; "logits" means a linear output used with from_logits=True.
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear", "logits")
 BANDS = 5  # scores run 0..5; bands[i] is the threshold for score i + 1
