@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from grader.output.html_report import ACCURACY_NAMES
 from tests import browser
 
 pytestmark = [pytest.mark.slow,
@@ -198,3 +199,23 @@ def test_an_unchanged_rerun_keeps_every_page(mixed_class):
                            "--backend", "local", "--time-limit", "30"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and f"({len(MIXED)} unchanged)" in done.stdout
     assert {p: p.stat().st_mtime_ns for p in pages} == before
+
+
+def test_the_reference_solutions_as_a_class_get_full_marks_pages_and_an_index(driver, tmp_path):
+    folder = tmp_path / "references"
+    shutil.copytree(ROOT / "reference_solutions", folder)
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(folder), "--jobs", "2",
+                           "--backend", "local"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = folder / "_grades"
+    check_page(driver, out / "index.html", "reference-index",
+               {"plot-scores", "plot-verdicts", *(f"plot-metric-{n}" for n in range(1, 5))})
+    for task in ("basic_regression", "fashion_mnist", "iris", "mnist"):
+        result = json.loads((out / "results" / f"{task}.json").read_text())["grade"]
+        assert result["verdict"] == "passed" and result["score"]["points"] == 5
+        evaluated = {"plot-regression"} if task == "basic_regression" else {"plot-per-class", "plot-confusion"}
+        curves = set()  # per fit: a loss plot, and an accuracy plot when accuracy was recorded
+        for n, fit in enumerate(result["run"]["fits"], 1):
+            plots = ("loss" in fit["history"]) + any(name in ACCURACY_NAMES for name in fit["history"])
+            curves |= {f"plot-fit-{n}-{k}" for k in range(1, plots + 1)}
+        check_page(driver, out / "students" / f"{task}.html", f"reference-{task}", {"plot-bands", *evaluated, *curves})
