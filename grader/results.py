@@ -32,7 +32,7 @@ class Verdict(enum.Enum):
     INVALID_MODEL = (
         "invalid_model",
         "The file is not a Keras model the grader can read (truncated, not HDF5, or missing its "
-        "architecture). Save it again with model.save('mymodel.h5').",
+        "architecture). Save it again with model.save() under the file name the task asks for.",
     )
     MODEL_NOT_LOADABLE = (
         "model_not_loadable",

@@ -47,7 +47,10 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
     SandboxUnavailable when the backend asked for cannot be had."""
     folder = new_run_folder(options, Path(path).stem or "submission")
     try:
-        submission = open_submission(Path(path), folder / "workspace")
+        # A folder of several model files and no script: the model named as the task asks wins.
+        wanted = [tasks[task_id]] if task_id in tasks else list(tasks.values())
+        model_names = tuple(dict.fromkeys(task.model.file_name for task in wanted))
+        submission = open_submission(Path(path), folder / "workspace", model_names)
         task, task_note = choose_task(task_id, submission, tasks)
         opened, backend_note = None, ""
         if submission.kind != "model":

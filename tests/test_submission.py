@@ -270,12 +270,16 @@ def test_notebook_in_a_folder_is_converted_without_overwriting_a_script(tmp_path
     assert "def solution_model():" in (tmp_path / "ws" / "main_notebook.py").read_text(encoding="utf-8")
 
 
-def test_folder_with_only_model_files_prefers_mymodel_h5(tmp_path):
+def test_folder_with_only_model_files_prefers_the_tasks_model_file_name(tmp_path):
     folder = tmp_path / "hw"
-    for name in ("mymodel.h5", "backup.h5", "README.md"):
+    for name in ("mymodel.h5", "backup.h5", "exam_model.h5", "README.md"):
         write(folder / name, "x")
-    sub = open_submission(folder, tmp_path / "ws")
+    sub = open_submission(folder, tmp_path / "ws", model_names=("mymodel.h5",))
     assert (sub.kind, sub.entry, sub.source) == ("model", "mymodel.h5", "")
+    sub = open_submission(folder, tmp_path / "ws2", model_names=("exam_model.h5",))
+    assert sub.entry == "exam_model.h5"
+    with pytest.raises(SubmissionError, match=r"several model files"):  # no task to say which
+        open_submission(folder, tmp_path / "ws3")
 
 
 def test_folder_with_several_other_models_is_refused(tmp_path):
@@ -283,7 +287,7 @@ def test_folder_with_several_other_models_is_refused(tmp_path):
     write(folder / "a.h5", "x")
     write(folder / "b.keras", "x")
     with pytest.raises(SubmissionError, match=r"a\.h5, b\.keras.*named mymodel\.h5"):
-        open_submission(folder, tmp_path / "ws")
+        open_submission(folder, tmp_path / "ws", model_names=("mymodel.h5",))
 
 
 def test_folder_with_nothing_usable_says_what_it_found(tmp_path):

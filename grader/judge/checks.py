@@ -54,7 +54,7 @@ def check_file_size(info: ModelInfo, task: TaskSpec) -> CheckResult:
         found=f"{size_mb:.1f} MB", expected=f"at most {limit:g} MB",
         fix="" if size_mb <= limit else
         "Use fewer or smaller layers (fewer Dense units, a Conv2D/MaxPooling2D before Flatten), "
-        "and save only the final model with model.save('mymodel.h5').",
+        f"and save only the final model with model.save('{task.model.file_name}').",
     )
 
 

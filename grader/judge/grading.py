@@ -51,8 +51,8 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
         checks.append(CheckResult(
             name="loads", title="Loads and predicts in Keras", passed=False,
             found=f"could not {stage}: {outcome.detail}", expected="the model loads (safe mode) and predicts",
-            fix="Save the model with the same TensorFlow you trained it with, using model.save('mymodel.h5'), "
-                "and check that tf.keras.models.load_model('mymodel.h5') works before submitting.",
+            fix=f"Save the model with the same TensorFlow you trained it with, using model.save('{task.model.file_name}'), "
+                f"and check that tf.keras.models.load_model('{task.model.file_name}') works before submitting.",
         ))
         return Grade(**base, verdict=outcome.failure, checks=tuple(checks), model=facts,
                      notes=outcome.notes, summary=f"The model could not {stage}: {outcome.detail}")

@@ -36,7 +36,6 @@ ACCEPTED = "a .py script, an .ipynb notebook, a .h5 or .keras model, a folder or
 NOT_ENTRY_POINTS = ("__init__.py", "setup.py", "conftest.py")
 # Among several scripts, the first of these names wins.
 PREFERRED_NAMES = ("main.py", "solution.py", "train.py", "starter.py")
-PREFERRED_MODEL = "mymodel.h5"
 
 
 
@@ -75,13 +74,13 @@ class Submission:
 
 # --- open_submission ----------------------------------------------------------------------------
 
-def open_submission(path: Path, workspace: Path) -> Submission:
+def open_submission(path: Path, workspace: Path, model_names: tuple[str, ...] = ()) -> Submission:
     """Copy what was handed in into `workspace` (empty or not yet existing) and describe it."""
     path, workspace = Path(path), Path(workspace)
     if path.is_dir():
         workspace.mkdir(parents=True, exist_ok=True)
         notes = copy_folder(path, workspace)
-        return _open_folder(path, workspace, notes)
+        return _open_folder(path, workspace, notes, model_names)
     if not path.is_file():
         raise SubmissionError(f"{path} is not a file or folder the grader can read. "
                               f"Hand in {ACCEPTED}.")
@@ -89,7 +88,7 @@ def open_submission(path: Path, workspace: Path) -> Submission:
     if suffix == ".zip":
         workspace.mkdir(parents=True, exist_ok=True)
         unpack_zip(path, workspace)
-        return _open_folder(path, workspace, [])
+        return _open_folder(path, workspace, [], model_names)
     if suffix not in SCRIPT_SUFFIXES + MODEL_SUFFIXES:
         raise SubmissionError(f"{path.name}: the grader cannot run a '{suffix or 'extension-less'}' "
                               f"file. Hand in {ACCEPTED}.")
@@ -103,7 +102,7 @@ def _refuse_if_too_big(name: str, size: int) -> None:
     if size > MAX_UNPACKED_BYTES:
         raise SubmissionError(f"{name} is {size / 2**20:,.0f} MiB; the grader accepts at most "
                               f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MiB. A model for these tasks takes a few "
-                              "MB: hand in your code and mymodel.h5 only, with no datasets or checkpoints.")
+                              "MB: hand in your code and the saved model only, with no datasets or checkpoints.")
 
 
 def _describe_entry(given: Path, workspace: Path, entry: str, notes: list[str]) -> Submission:
@@ -181,10 +180,10 @@ def _copy_tree(folder: Path, destination: Path, top: Path, stop_at: Path, notes:
         # Sockets, pipes and devices are not a student's work; copying a pipe would block.
 
 
-def _open_folder(given: Path, workspace: Path, notes: list[str]) -> Submission:
+def _open_folder(given: Path, workspace: Path, notes: list[str], model_names: tuple[str, ...]) -> Submission:
     root = content_root(workspace)
     try:
-        entry, why = choose_entry(root)
+        entry, why = choose_entry(root, model_names)
     except SubmissionError as error:  # say what was left out: a linked file may be the reason
         skipped = " ".join(note for note in notes if note.startswith("Skipped "))
         raise SubmissionError(f"{error} {skipped}".strip()) from None
@@ -208,7 +207,7 @@ def _ignored(item: Path) -> bool:
     return item.name.startswith(".") or item.name in SKIPPED_DIRS
 
 
-def choose_entry(folder: Path) -> tuple[str, str]:
+def choose_entry(folder: Path, model_names: tuple[str, ...] = ()) -> tuple[str, str]:
     """The file name to run (or the model to grade) in `folder`, and why it was chosen."""
     files = sorted(item.name for item in folder.iterdir() if item.is_file() and not _ignored(item))
     scripts = [name for name in files if _is_script(name)]
@@ -219,11 +218,13 @@ def choose_entry(folder: Path) -> tuple[str, str]:
     models = [name for name in files if name.lower().endswith(MODEL_SUFFIXES)]
     if len(models) == 1:
         return models[0], "no script in the folder, only this model file"
-    if PREFERRED_MODEL in models:
-        return PREFERRED_MODEL, f"the exam's model file name, among {', '.join(models)}"
+    named = [name for name in model_names if name in models]
+    if len(named) == 1:
+        return named[0], f"the task's model file name, among {', '.join(models)}"
     if models:
+        wanted = f", named {' or '.join(model_names)}" if model_names else ""
         raise SubmissionError(f"The folder holds several model files and no script: "
-                              f"{', '.join(models)}. Hand in one model, named {PREFERRED_MODEL}.")
+                              f"{', '.join(models)}. Hand in one model{wanted}.")
     found = ", ".join(files + sorted(f"{item.name}/" for item in folder.iterdir()
                                      if item.is_dir() and not _ignored(item)))
     raise SubmissionError(f"The folder holds no Python script, notebook or model file "

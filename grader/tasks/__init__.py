@@ -1,0 +1,2 @@
+"""Stage 1, the spec: `spec.py` loads and validates `tasks/*.toml`; `choice.py` decides which task
+a hand-in is for."""
