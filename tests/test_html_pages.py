@@ -23,6 +23,9 @@ SUBMISSIONS = Path(__file__).parent / "submissions"
 REFERENCE = (ROOT / "reference_solutions" / "basic_regression.py").read_text()
 SMALL_FASHION = SUBMISSIONS / "small_fashion_mnist.py"
 
+# Seconds each run of the mixed class may take: the hanging script's timeout, and room for the
+# Fashion-MNIST scripts (about 10 s alone) on two busy cores.
+TIME_LIMIT = "60"
 # student -> the verdict the mixed class must get
 MIXED = {"good": "passed", "poor": "below_pass_mark", "crashed": "crashed", "hangs": "timed_out",
          "wrong_name": "wrong_model_name", "copy_a": "below_pass_mark", "copy_b": "below_pass_mark",
@@ -69,7 +72,7 @@ def mixed_class(tmp_path_factory) -> Path:
     for student in ("fashion", "copy_a", "copy_b"):
         shutil.copy(SMALL_FASHION, folder / f"{student}.py")
     done = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(folder), "--jobs", "2",
-                           "--backend", "local", "--time-limit", "30"], cwd=ROOT, capture_output=True, text=True)
+                           "--backend", "local", "--time-limit", TIME_LIMIT], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return folder / "_grades"
 
@@ -196,7 +199,7 @@ def test_an_unchanged_rerun_keeps_every_page(mixed_class):
     pages = sorted(mixed_class.rglob("*.html"))
     before = {p: p.stat().st_mtime_ns for p in pages}
     done = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(mixed_class.parent), "--jobs", "2",
-                           "--backend", "local", "--time-limit", "30"], cwd=ROOT, capture_output=True, text=True)
+                           "--backend", "local", "--time-limit", TIME_LIMIT], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and f"({len(MIXED)} unchanged)" in done.stdout
     assert {p: p.stat().st_mtime_ns for p in pages} == before
 
