@@ -1,6 +1,6 @@
 """Command line: argument parsing and exit codes only; the work happens in the pipeline modules.
 
-    grade SUBMISSION [--task ID] [--json]  grade a script, notebook, folder, .zip or saved model
+    grade SUBMISSION [--task ID] [--json] [--html FILE]  grade a script, notebook, folder, .zip or model
     grade tasks [show ID]                list the tasks, or print one's statement and template
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
     grade image [build] [--offline-base] the Docker backend's image: status, or build it
@@ -23,7 +23,7 @@ EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 
 
 COMMANDS_HELP = """other commands (each has its own --help):
-  grade batch DIR [--task ID] [--jobs N]   grade a whole class: resumable, with exports
+  grade batch DIR [--task ID] [--jobs N]   grade a whole class: resumable, with exports and HTML pages
   grade tasks [show ID]                    list the tasks, or show one's statement and template
   grade data [fetch [NAME ...]]            where each dataset comes from; download the official files
   grade image [status|build]               the Docker backend's runtime image: status, or build it"""
@@ -64,6 +64,9 @@ def _grade_command(argv: list[str]) -> int:
     parser.add_argument("--keep", type=Path, help="keep the run's folder (workspace, data, logs) under this folder")
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of the report")
     parser.add_argument("--json-out", type=Path, help="also write the JSON result to this file")
+    parser.add_argument("--html", type=Path, help="also write a self-contained HTML report (with plots) to this file")
+    parser.add_argument("--html-dir", type=Path,
+                        help="also write a run folder DIR/<submission>/ with report.html and result.json")
     args = parser.parse_args(argv)
 
     if not args.submission.exists():
@@ -82,6 +85,13 @@ def _grade_command(argv: list[str]) -> int:
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.html or args.html_dir:
+        from grader.output import html_report  # matplotlib and Jinja2 load only when asked for
+
+        if args.html:
+            html_report.write_grade_page(args.html, grade, task)
+        if args.html_dir:
+            html_report.write_run_folder(args.html_dir / args.submission.stem, grade, task)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -155,6 +165,9 @@ def _batch_command(argv: list[str]) -> int:
         records = batch.run_batch(entries, tasks, args.task, out, options, jobs=jobs, force=args.force,
                                   on_change=progress.update)
     written = exports.write_all(records, out)
+    from grader.output import class_pages
+
+    written.update(class_pages.write_class_pages(records, tasks, out))
     report.render_batch_summary(exports.summarize(records), written)
     return EXIT_PASSED
 

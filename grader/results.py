@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.submission.handin import SkippedLine
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Verdict(enum.Enum):
@@ -127,6 +127,16 @@ class ClassScore(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
+class RegressionPoint(_Serialisable):
+    """One hidden example of a regression task: its input (when it is a single number), the
+    true value and the model's answer."""
+
+    x: float | None
+    target: float
+    predicted: float
+
+
+@dataclasses.dataclass(frozen=True)
 class Evaluation(_Serialisable):
     """The model's performance on the task's hidden evaluation split."""
 
@@ -139,6 +149,7 @@ class Evaluation(_Serialisable):
     confusion_matrix: tuple[tuple[int, ...], ...] = ()
     raw_pixels_value: float | None = None  # the metric on un-normalised inputs, when relevant
     backend: str = ""  # which Keras loaded the model
+    predictions: tuple[RegressionPoint, ...] = ()  # regression tasks only, for the plot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,6 +171,13 @@ class FitSummary(_Serialisable):
     epochs_requested: int | None
     history: dict[str, list[float]]
     callbacks: tuple[str, ...]
+    # Epochs are numbered from 1. The best epoch by `best_by` (a callback's monitor, else
+    # val_loss, else loss); the epoch whose weights the model held when training ended, and
+    # why, only where the record shows it (grader.judge.epochs).
+    best_epoch: int | None = None
+    best_by: str = ""
+    kept_epoch: int | None = None
+    kept_by: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader import datasets
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
+from grader.judge.epochs import epoch_marks
 from grader.judge.grading import grade_model_file
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
@@ -165,7 +166,8 @@ def _execution(result: RunResult, record: RunRecord | None, limits: RunLimits, t
         keras=record.keras or {"requested": str(task.run.keras)},
         seeds=record.seeds, devices=record.devices,
         fits=tuple(FitSummary(epochs_run=fit.epochs_run, epochs_requested=fit.epochs_requested,
-                              history=fit.history, callbacks=tuple(c.name for c in fit.callbacks))
+                              history=fit.history, callbacks=tuple(c.name for c in fit.callbacks),
+                              **dataclasses.asdict(epoch_marks(fit, record, last_fit=fit is record.trained[-1])))
                    for fit in record.trained),
         stdout=result.stdout, stderr=result.stderr, output_dropped_bytes=result.output_dropped_bytes,
     )

@@ -15,8 +15,20 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && [ ! -d "$HOME/.keras/datasets/f
   fi
 fi
 
+# The HTML reports are tested in a real browser: Debian's Chromium and its WebDriver.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "== installing Debian's chromium and chromium-driver (headless browser tests of the HTML reports)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "warning: no apt-get; the HTML browser tests need chromium and chromedriver" >&2
+  fi
+fi
+
 if ! python3 -c "import grader, tensorflow, tf_keras, pytest, hypothesis, docker, xmlschema, pandas, \
-                 matplotlib, seaborn, scipy, tensorflow_datasets" >/dev/null 2>&1; then
+                 matplotlib, seaborn, scipy, tensorflow_datasets, jinja2, selenium" >/dev/null 2>&1; then
   echo "== installing grader and its Python dependencies"
   python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 fi

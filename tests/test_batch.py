@@ -156,7 +156,8 @@ def test_exports_validate_and_agree(graded_class):
         gradescope = json.loads((out / "gradescope" / student / "results.json").read_text())
         assert gradescope["score"] == points
         for test in gradescope["tests"]:
-            assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+            assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
+            assert test["output_format"] == "html"
             assert test["status"] in ("passed", "failed") and test["visibility"] == "visible"
         assert ("failure" in cases[student]) == (not grade["passed"])
     assert exported["summary"]["passed"] == sum(r["grade"]["passed"] for r in records.values())

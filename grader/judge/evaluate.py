@@ -23,7 +23,7 @@ from grader import datasets
 from grader.datasets.preprocessing import PREPROCESSING
 from grader.judge.metrics import METRICS, MetricValue
 from grader.model.inspector import ModelInfo
-from grader.results import CheckResult, Evaluation, Verdict
+from grader.results import CheckResult, Evaluation, RegressionPoint, Verdict
 from grader.sandbox.processes import die_with_parent
 from grader.tasks.spec import TaskSpec
 
@@ -201,8 +201,20 @@ def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) ->
         dataset_source=source.origin, dataset_note=source.note,
         per_class=per_class, confusion_matrix=confusion, raw_pixels_value=raw_value,
         backend=predictions.backend,
+        predictions=() if task.is_classification else regression_points(split.x, task_outputs, split.y),
     )
     return EvaluationOutcome(evaluation=evaluation, checks=(output_check,), notes=tuple(notes))
+
+
+MAX_REGRESSION_POINTS = 500  # enough for a plot; the Grade stays small
+
+
+def regression_points(x: np.ndarray, rows: np.ndarray, y: np.ndarray) -> tuple[RegressionPoint, ...]:
+    """The first hidden examples with the model's answers; the input only when it is one number."""
+    n = min(len(y), MAX_REGRESSION_POINTS)
+    single = x[0].size == 1 if len(x) else False
+    return tuple(RegressionPoint(x=float(np.ravel(x[i])[0]) if single else None, target=float(y[i]),
+                                 predicted=float(rows[i, 0])) for i in range(n))
 
 
 def _as_rows(outputs: np.ndarray) -> np.ndarray:

@@ -85,24 +85,22 @@ def write_all(records: list[dict], out: Path) -> dict[str, Path]:
 
 
 def gradescope_result(record: dict) -> dict:
-    """Gradescope's autograder results.json: the score, and one test per check."""
+    """Gradescope's autograder results.json: the score, and one test per check. Outputs are HTML
+    (Gradescope's `output_format: "html"`), so found, expected and the fix keep their layout."""
+    from grader.output.html_report import gradescope_check_html, gradescope_score_html
+
     grade = record["grade"]
     score = grade.get("score") or {}
     points, maximum = score.get("points", 0), score.get("max_points", 5)
     tests = [{"name": "Score on the hidden test set", "score": points, "max_score": maximum,
               "status": "passed" if grade["passed"] else "failed",
-              "output": f"{grade['verdict_message']}\n{grade['summary']}", "visibility": "visible"}]
+              "output": gradescope_score_html(grade), "output_format": "html", "visibility": "visible"}]
     for check in grade["checks"]:
         tests.append({"name": check["title"], "score": 0, "max_score": 0,
                       "status": "passed" if check["passed"] else "failed",
-                      "output": _check_output(check), "visibility": "visible"})
-    return {"score": points, "output": grade["summary"], "tests": tests,
+                      "output": gradescope_check_html(check), "output_format": "html", "visibility": "visible"})
+    return {"score": points, "output": grade["summary"], "output_format": "text", "tests": tests,
             "execution_time": int(round(record["seconds"]))}
-
-
-def _check_output(check: dict) -> str:
-    text = f"found: {check['found']}\nexpected: {check['expected']}"
-    return text + (f"\nfix: {check['fix']}" if check.get("fix") else "")
 
 
 def junit(records: list[dict]) -> ET.Element:
