@@ -93,11 +93,11 @@ def patch(attribute: str, replacement: Callable, module: types.ModuleType) -> No
 
 
 def _with_fallback(replacement: Callable, original: Callable) -> Callable:
-    @functools.wraps(original)
     # A replacement with `answers(*args, **kwargs)` serves only the calls it recognises (a
     # dataset's URLs); the rest reach the real call.
     answers = getattr(replacement, "answers", None)
 
+    @functools.wraps(original)
     def loader(*args, **kwargs):
         if _serving or (answers is not None and not answers(*args, **kwargs)):
             return original(*args, **kwargs)

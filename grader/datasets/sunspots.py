@@ -22,7 +22,6 @@ from __future__ import annotations
 import calendar
 import os
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import numpy as np
