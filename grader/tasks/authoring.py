@@ -15,16 +15,17 @@ from pathlib import Path
 
 from grader.model.losses import KNOWN_LOSSES, canonical_loss
 from grader.results import Grade, Verdict
-from grader.tasks.spec import TASKS_DIR, TaskSpec
+from grader.tasks.spec import TASKS_DIR, ModelContract, TaskSpec
 
 REFERENCE_DIR = TASKS_DIR.parent / "reference_solutions"
+DEFAULT_FILE_NAME = ModelContract.__dataclass_fields__["file_name"].default
 
 SKELETON = '''id = "{id}"
 title = "One line a student recognises"
 category = 2  # the exam's category: 1 basics, 2 classification, 3 images, 4 text, 5 time series
 statement = """
 What to build, in the course's words: the data, the model's input and output, the loss, and
-the file to save (`mymodel.h5`). Say what the grader feeds the model and how it is scored.
+the file to save (`{file_name}`). Say what the grader feeds the model and how it is scored.
 """
 template = \'\'\'
 # task: {id}
@@ -38,7 +39,7 @@ def solution_model():
 
 if __name__ == "__main__":
     model = solution_model()
-    model.save("mymodel.h5")
+    model.save("{file_name}")
 \'\'\'
 
 [dataset]
@@ -48,7 +49,7 @@ preprocessing = "none"  # what grading does to the hidden inputs: {preprocessing
 class_names = []  # one per output unit for a classifier; empty for regression
 
 [model]
-file_name = "mymodel.h5"
+file_name = "{file_name}"
 input_shapes = [[4]]  # every shape the model may take, without the batch dimension
 output_units = 3
 max_file_mb = 50
@@ -86,7 +87,8 @@ def write_skeleton(task_id: str, directory: Path = TASKS_DIR) -> Path:
         raise FileExistsError(f"{path} already exists; edit it, or choose another id")
     path.write_text(SKELETON.format(id=task_id, datasets=", ".join(DATASETS),
                                     preprocessing=", ".join(PREPROCESSING),
-                                    metrics=", ".join(METRICS)), encoding="utf-8")
+                                    metrics=", ".join(METRICS), file_name=DEFAULT_FILE_NAME),
+                    encoding="utf-8")
     return path
 
 
