@@ -42,14 +42,11 @@ def solution_model():
     max = np.max(series)
     series -= min
     series /= max
-    time = np.array(time_step)
 
     # DO NOT CHANGE THIS CODE
     split_time = 3000
 
-    time_train = time[:split_time]
     x_train = series[:split_time]
-    time_valid = time[split_time:]
     x_valid = series[split_time:]
 
     # DO NOT CHANGE THIS CODE
