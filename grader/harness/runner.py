@@ -356,6 +356,5 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
 
 
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -64,7 +64,6 @@ class ModelInfo(_Serialisable):
     file_size: int
 
 
-
 # --- the architecture -------------------------------------------------------------------------
 
 def describe(path: Path, file_size: int, saved: SavedRecords) -> ModelInfo:

@@ -36,13 +36,11 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, Valu
                NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError, struct.error)
 
 
-
 class InvalidModelFile(Exception):
     """The file is not a Keras model the grader can read.
 
     str() is a sentence for the student naming the file, the cause and the fix.
     """
-
 
 
 class Malformed(Exception):
@@ -59,7 +57,6 @@ class SavedRecords:
     keras_version: str | None
     backend: str | None
     has_weights: bool
-
 
 
 # --- the container: HDF5 file or .keras zip archive --------------------------------------------

@@ -124,8 +124,6 @@ def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
         group.join()
 
 
-
-
 @functools.cache
 def namespace_command() -> list[str] | None:
     """The `unshare` command line that works here, or None where namespaces are refused."""

@@ -38,12 +38,6 @@ NOT_ENTRY_POINTS = ("__init__.py", "setup.py", "conftest.py")
 PREFERRED_NAMES = ("main.py", "solution.py", "train.py", "starter.py")
 
 
-
-
-
-
-
-
 @dataclasses.dataclass(frozen=True)
 class Submission:
     kind: str  # "script" | "notebook" | "model"
@@ -134,8 +128,6 @@ def _free_name(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem}_notebook{number}.py")
         number += 1
     return candidate
-
-
 
 
 # --- folders ------------------------------------------------------------------------------------
