@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: install, then grade the Fashion-MNIST reference solution: the
 # grader runs it in its sandbox (offline, Keras 2), then scores the model it saved.
-# TASK=mnist|iris|basic_regression picks another task.
+# TASK=mnist|iris|basic_regression|sunspots picks another task.
 set -euo pipefail
 cd "$(dirname "$0")"
 TASK="${TASK:-fashion_mnist}"

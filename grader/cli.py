@@ -2,6 +2,7 @@
 
     grade SUBMISSION [--task ID] [--json] [--html FILE]  grade a script, notebook, folder, .zip or model
     grade tasks [show ID]                list the tasks, or print one's statement and template
+    grade tasks new ID | check ID        write a spec skeleton; grade its reference and wrong models
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
     grade image [build] [--offline-base] the Docker backend's image: status, or build it
     grade batch DIR [--task ID] [--jobs N]  a whole class, in parallel, resumable, with exports
@@ -25,6 +26,7 @@ EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 COMMANDS_HELP = """other commands (each has its own --help):
   grade batch DIR [--task ID] [--jobs N]   grade a whole class: resumable, with exports and HTML pages
   grade tasks [show ID]                    list the tasks, or show one's statement and template
+  grade tasks new ID | check ID            write a spec skeleton; grade its reference and wrong models
   grade data [fetch [NAME ...]]            where each dataset comes from; download the official files
   grade image [status|build]               the Docker backend's runtime image: status, or build it"""
 
@@ -101,18 +103,41 @@ def _grade_command(argv: list[str]) -> int:
 
 def _tasks_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="grade tasks", description="List the tasks or show one.")
-    parser.add_argument("action", nargs="?", choices=["show"], help="show one task's statement and template")
+    parser.add_argument("action", nargs="?", choices=["show", "new", "check"],
+                        help="show: a task's statement and template; new: write a commented spec "
+                             "skeleton; check: grade its reference solution and wrong models")
     parser.add_argument("task_id", nargs="?")
     parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR)
+    parser.add_argument("--backend", default="auto", help="check: the sandbox for the reference solution")
     args = parser.parse_args(argv)
+    if args.action == "new":
+        from grader.tasks import authoring
+
+        try:
+            print(f"wrote {authoring.write_skeleton(args.task_id or '', args.tasks_dir)}")
+        except (ValueError, FileExistsError) as error:
+            raise UsageError(str(error)) from None
+        return EXIT_PASSED
     tasks = load_tasks(args.tasks_dir)
     if args.action is None:
         report.render_task_list(tasks)
         return EXIT_PASSED
     if args.task_id not in tasks:
         raise UsageError(f"unknown task {args.task_id!r}; known tasks: {', '.join(sorted(tasks))}")
+    if args.action == "check":
+        return _check_task(tasks[args.task_id], tasks, args.backend)
     report.render_task(tasks[args.task_id])
     return EXIT_PASSED
+
+
+def _check_task(task, tasks, backend: str) -> int:
+    from grader import runs
+    from grader.tasks import authoring
+
+    results = authoring.check_task(task, tasks, runs.RunOptions(backend=backend))
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.case:<17} expected: {result.expect}; got: {result.found}")
+    return EXIT_PASSED if all(result.ok for result in results) else 1
 
 
 def _data_command(argv: list[str]) -> int:

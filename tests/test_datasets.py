@@ -209,9 +209,9 @@ def test_basic_regression_grades_on_points_between_the_ones_students_saw():
 @needs_debian_fashion_mnist
 def test_sources_lists_every_dataset_available_and_every_file_verified():
     listed = datasets.all_sources()
-    assert [s.dataset for s in listed] == ["fashion_mnist", "mnist", "iris", "basic_regression"]
+    assert [s.dataset for s in listed] == ["fashion_mnist", "mnist", "iris", "basic_regression", "sunspots"]
     assert all(s.available and not s.problem for s in listed)
-    assert [s.verified for s in listed] == [True, True, True, False]  # generated: no file
+    assert [s.verified for s in listed] == [True, True, True, False, True]  # generated: no file
     assert listed[0].origin == f"Debian dataset-fashion-mnist ({DEBIAN_FASHION_MNIST})"
 
 
@@ -310,6 +310,7 @@ PINNED_SPLITS = {
     "mnist": ("78680cf11ee69257", "738ed73af1e9f883", "e5367e5b2f577d20"),
     "iris": ("7e8bd528e88ca612", "e3b0c44298fc1c14", "21d94dbb01581876"),
     "basic_regression": ("c16a312d064a5c50", "6b5108158ca9d57c", "94d5e7a5147a34fb"),
+    "sunspots": ("7c83de9136289bb3", "e3b0c44298fc1c14", "32ef35d3bcf28a03"),
 }
 
 
@@ -400,7 +401,7 @@ def test_with_no_source_at_all_the_error_says_where_it_looked_and_how_to_get_the
     assert "grade data fetch fashion_mnist" in message
     with pytest.raises(DatasetUnavailable):
         datasets.student_split("fashion_mnist")
-    assert [s.available for s in datasets.all_sources()] == [False, True, True, True]
+    assert [s.available for s in datasets.all_sources()] == [False, True, True, True, True]
     (fetched,) = datasets.fetch(["fashion_mnist"], timeout=2)
     assert fetched.problem.startswith("no network: cannot reach 127.0.0.1")
     assert fetched.problem.count("apt-get install dataset-fashion-mnist") == 1

@@ -12,9 +12,9 @@ from grader.tasks.spec import TASKS_DIR, TaskSpecError, get_task, load_task, loa
 GOOD = TASKS_DIR / "fashion_mnist.toml"
 
 
-def test_the_four_shipped_tasks_load():
+def test_the_shipped_tasks_load():
     tasks = load_tasks()
-    assert set(tasks) == {"basic_regression", "mnist", "fashion_mnist", "iris"}
+    assert set(tasks) == {"basic_regression", "mnist", "fashion_mnist", "iris", "sunspots"}
     assert tasks["basic_regression"].category == 1
     assert {tasks[t].category for t in ("mnist", "fashion_mnist", "iris")} == {2}
     fashion = tasks["fashion_mnist"]

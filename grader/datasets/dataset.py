@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from grader.datasets.parts import Split
 from grader.datasets.sources import Source
 
@@ -61,6 +63,13 @@ class Dataset:
     found_because: str = ""  # "it loads Fashion-MNIST": the report's reason for the guess
     guess_last: bool = False  # only guessed when no other dataset is found (a loose pattern)
     input_shape_advice: str = ""  # the fix for a wrong input shape, in this data's terms
+    # (inputs, targets) a model taking `input_shape` is graded on, cut from the hidden split (a
+    # series' windows); None: the split as it is.
+    graded_examples: Callable[[Split, tuple[int, ...]], Split] | None = None
+    # (what it is, its predictions from the graded examples): scored beside the model in the report.
+    baseline: tuple[str, Callable[[Split], np.ndarray]] | None = None
+    # A model's raw predictions -> what is scored (a sequence model's last step); None: as they are.
+    scored_outputs: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def pattern(regex: str) -> Callable[[str], bool]:

@@ -2,7 +2,7 @@
 (see fashion_mnist.py) and add it to the tuple below."""
 from __future__ import annotations
 
-from grader.datasets import basic_regression, fashion_mnist, iris, mnist
+from grader.datasets import basic_regression, fashion_mnist, iris, mnist, sunspots
 from grader.datasets.dataset import Dataset
 
 DATASETS: dict[str, Dataset] = {}
@@ -14,7 +14,7 @@ def register(dataset: Dataset) -> Dataset:
     return dataset
 
 
-for _module in (fashion_mnist, mnist, iris, basic_regression):
+for _module in (fashion_mnist, mnist, iris, basic_regression, sunspots):
     register(_module.DATASET)
 
 

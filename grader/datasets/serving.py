@@ -93,9 +93,13 @@ def patch(attribute: str, replacement: Callable, module: types.ModuleType) -> No
 
 
 def _with_fallback(replacement: Callable, original: Callable) -> Callable:
+    # A replacement with `answers(*args, **kwargs)` serves only the calls it recognises (a
+    # dataset's URLs); the rest reach the real call.
+    answers = getattr(replacement, "answers", None)
+
     @functools.wraps(original)
     def loader(*args, **kwargs):
-        if _serving:  # grader.datasets itself reading the library's copy
+        if _serving or (answers is not None and not answers(*args, **kwargs)):
             return original(*args, **kwargs)
         return replacement(*args, **kwargs)
 

@@ -167,8 +167,16 @@ def _input_shape_for(task: TaskSpec, info: ModelInfo, per_example: tuple) -> tup
     return None
 
 
-def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) -> EvaluationOutcome:
+def graded_split(task: TaskSpec) -> datasets.Split:
+    """The hidden (inputs, targets) of the task, cut to its model's input where the dataset says
+    how (a series' windows)."""
     split = datasets.evaluation_split(task.dataset.name)
+    examples = datasets.dataset(task.dataset.name).graded_examples
+    return examples(split, tuple(task.model.input_shapes[0])) if examples else split
+
+
+def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) -> EvaluationOutcome:
+    split = graded_split(task)
     source = datasets.data_source(task.dataset.name)
     inputs, refusal = model_inputs(task, info, split.x)
     if not inputs:
@@ -183,7 +191,9 @@ def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) ->
     if predictions.fallback_reason:
         notes.append(f"Loaded with {predictions.backend}: Keras 3 could not read this older file "
                      f"({predictions.fallback_reason}).")
-    output_check, task_outputs = _check_runtime_output(predictions.outputs["task"], task, info)
+    outputs = predictions.outputs["task"]
+    scored = datasets.dataset(task.dataset.name).scored_outputs
+    output_check, task_outputs = _check_runtime_output(scored(outputs) if scored else outputs, task, info)
     if task_outputs is None:
         return EvaluationOutcome(failure=Verdict.CONTRACT_FAILED, checks=(output_check,), notes=tuple(notes))
 
@@ -196,6 +206,7 @@ def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) ->
                 f"Your model scores {raw_value:.1%} on raw 0–255 pixels but {value:.1%} on "
                 "pixels / 255, which is what the task feeds it: it was trained on unnormalised "
                 "images. Divide x_train and x_valid by 255 before fit (x_train = x_train / 255.0).")
+    notes.extend(_baseline_notes(task, split, value))
     evaluation = Evaluation(
         metric=task.metric.name, value=value, samples=len(split.y),
         dataset_source=source.origin, dataset_note=source.note,
@@ -215,6 +226,17 @@ def regression_points(x: np.ndarray, rows: np.ndarray, y: np.ndarray) -> tuple[R
     single = x[0].size == 1 if len(x) else False
     return tuple(RegressionPoint(x=float(np.ravel(x[i])[0]) if single else None, target=float(y[i]),
                                  predicted=float(rows[i, 0])) for i in range(n))
+
+
+def _baseline_notes(task: TaskSpec, split: datasets.Split, value: float) -> list[str]:
+    """The dataset's baseline scored on the same examples, so the value has a yardstick."""
+    baseline = datasets.dataset(task.dataset.name).baseline
+    if baseline is None:
+        return []
+    what, predict = baseline
+    reference = _metric(task, _as_rows(predict(split)), split.y)[0]
+    return [f"For comparison, {what} has a {task.metric.label} of {task.metric.format(reference)} "
+            f"on the same {len(split.y)} hidden examples; your model's is {task.metric.format(value)}."]
 
 
 def _as_rows(outputs: np.ndarray) -> np.ndarray:

@@ -319,8 +319,8 @@ def _crash_detail(submission: Submission, result: RunResult, record: RunRecord |
                    f"y = tf.keras.utils.to_categorical(y, {classes})")
     if NETWORK_ERROR.search(detail):
         detail += (". There is no network during grading: the script tried to reach the internet. "
-                   "Load the data with tf.keras.datasets (the grader serves it offline) and "
-                   "download nothing.")
+                   "Load the data as the task's template does (tf.keras.datasets, or its download "
+                   "URL: the grader serves both offline) and download nothing else.")
     return detail
 
 
