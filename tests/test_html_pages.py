@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from grader.output.html_report import ACCURACY_NAMES
+from grader.tasks.spec import load_tasks
 from tests import browser
 
 pytestmark = [pytest.mark.slow,
@@ -211,12 +212,15 @@ def test_the_reference_solutions_as_a_class_get_full_marks_pages_and_an_index(dr
                            "--backend", "local"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     out = folder / "_grades"
-    check_page(driver, out / "index.html", "reference-index",
-               {"plot-scores", "plot-verdicts", *(f"plot-metric-{n}" for n in range(1, 5))})
-    for task in ("basic_regression", "fashion_mnist", "iris", "mnist"):
+    tasks = load_tasks()
+    references = sorted(path.stem for path in (ROOT / "reference_solutions").glob("*.py"))
+    assert set(references) <= set(tasks) and len(references) >= 5
+    check_page(driver, out / "index.html", "reference-index",  # one metric plot per task
+               {"plot-scores", "plot-verdicts", *(f"plot-metric-{n}" for n in range(1, len(references) + 1))})
+    for task in references:
         result = json.loads((out / "results" / f"{task}.json").read_text())["grade"]
         assert result["verdict"] == "passed" and result["score"]["points"] == 5
-        evaluated = {"plot-regression"} if task == "basic_regression" else {"plot-per-class", "plot-confusion"}
+        evaluated = {"plot-per-class", "plot-confusion"} if tasks[task].is_classification else {"plot-regression"}
         curves = set()  # per fit: a loss plot, and an accuracy plot when accuracy was recorded
         for n, fit in enumerate(result["run"]["fits"], 1):
             plots = ("loss" in fit["history"]) + any(name in ACCURACY_NAMES for name in fit["history"])
