@@ -10,7 +10,8 @@ import pytest
 from markupsafe import escape
 
 from grader.harness.record import parse_run_record
-from grader.judge.epochs import best_epoch, epoch_marks
+from grader.judge.epochs import epoch_marks
+from grader.judge.feedback import best_epoch
 from grader.output import class_pages, exports
 from grader.output.html_report import CSP, render_grade_page
 from grader.results import (CheckResult, ClassScore, Evaluation, Execution, FitSummary, Grade,

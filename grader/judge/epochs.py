@@ -8,10 +8,9 @@ followed by a load_weights call) or none, in which case fit leaves the last epoc
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from grader.harness.record import CallbackUse, Fit, RunRecord
-from grader.judge.feedback import lower_is_better
+from grader.judge.feedback import best_epoch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,12 +41,6 @@ def epoch_marks(fit: Fit, record: RunRecord, last_fit: bool) -> EpochMarks:
                          if k in ("monitor", "save_best_only", "restore_best_weights"))
     how = f"{keeper.name}({settings})" + (" then load_weights" if keeper.name == "ModelCheckpoint" else "")
     return dataclasses.replace(marks, kept_epoch=best, kept_by=f"the best {best_by} epoch: {how}")
-
-
-def best_epoch(values: list[float], metric: str) -> int | None:
-    """The first epoch (from 1) with the best finite value, as Keras's callbacks pick it."""
-    finite = [(v if lower_is_better(metric) else -v, i) for i, v in enumerate(values) if math.isfinite(v)]
-    return min(finite)[1] + 1 if finite else None
 
 
 def _keep_best_callback(fit: Fit, record: RunRecord) -> tuple[CallbackUse | None, bool]:

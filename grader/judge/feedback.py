@@ -95,16 +95,20 @@ def epochs_trained(record: RunRecord | None) -> int:
     return sum(len(next(iter(fit.history.values()))) for fit in record.trained) if record else 0
 
 
-def _best(values: list[float]) -> int:
-    finite = [(v, i) for i, v in enumerate(values) if math.isfinite(v)]
-    return min(finite)[1] if finite else len(values) - 1
+def best_epoch(values: list[float], metric: str) -> int | None:
+    """The first epoch (from 1) with the best finite value, as Keras's callbacks pick it."""
+    finite = [(v if lower_is_better(metric) else -v, i) for i, v in enumerate(values) if math.isfinite(v)]
+    return min(finite)[1] + 1 if finite else None
 
 
 def _over_fitting(history: dict[str, list[float]]) -> list[str]:
     loss, val_loss = history.get("loss", []), history.get("val_loss", [])
     if len(val_loss) < 3 or len(loss) != len(val_loss):
         return []
-    best = _best(val_loss)
+    epoch = best_epoch(val_loss, "val_loss")
+    if epoch is None:
+        return []
+    best = epoch - 1
     rose = val_loss[-1] > val_loss[best] * 1.05 and best < len(val_loss) - 1
     if rose and loss[-1] < loss[best]:
         return [f"Over-fitting: val_loss was lowest at epoch {best + 1} ({val_loss[best]:.4f}) and "
@@ -117,7 +121,10 @@ def _not_best_epoch(fit: Fit, record: RunRecord, model_file: str) -> list[str]:
     val_loss = fit.history.get("val_loss", [])
     if len(val_loss) < 2:
         return []
-    best = _best(val_loss)
+    epoch = best_epoch(val_loss, "val_loss")
+    if epoch is None:
+        return []
+    best = epoch - 1
     if best == len(val_loss) - 1 or val_loss[-1] <= val_loss[best] * 1.01:
         return []
     if _keeps_best_epoch(fit, record):
