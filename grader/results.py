@@ -126,6 +126,16 @@ class ClassScore(_Serialisable):
     accuracy: float
 
 
+def most_confused_with(row: list[int], label: int, names: list[str]) -> str:
+    """The class a true class is most often predicted as, with the count ("Shirt (139)"), from
+    its row of the confusion matrix; empty when it is never mistaken."""
+    mistakes = [(count, j) for j, count in enumerate(row) if j != label and count]
+    if not mistakes:
+        return ""
+    count, j = max(mistakes)
+    return f"{names[j]} ({count})"
+
+
 @dataclasses.dataclass(frozen=True)
 class RegressionPoint(_Serialisable):
     """One hidden example of a regression task: its input (when it is a single number), the

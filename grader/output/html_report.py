@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from grader.judge.feedback import lower_is_better, script_output
 from grader.output import plots
 from grader.output.report import LOCAL_WARNING
-from grader.results import Grade, Verdict
+from grader.results import Grade, Verdict, most_confused_with
 from grader.tasks.spec import TaskSpec
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'"
@@ -117,9 +117,8 @@ def _classes(evaluation: dict) -> dict:
     worst = min(c["accuracy"] for c in per_class)
     rows = []
     for cls, row in zip(per_class, matrix):
-        mistakes = [(count, j) for j, count in enumerate(row) if j != cls["label"] and count]
-        confused = f"{names[max(mistakes)[1]]} ({max(mistakes)[0]})" if mistakes else ""
-        rows.append({**cls, "percent": f"{cls['accuracy']:.1%}", "confused": confused,
+        rows.append({**cls, "percent": f"{cls['accuracy']:.1%}",
+                     "confused": most_confused_with(row, cls["label"], names),
                      "worst": cls["accuracy"] == worst and worst < 1})
     worst_index = next((i for i, r in enumerate(rows) if r["worst"]), None)
     return {

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from grader.judge.feedback import lower_is_better, script_output
 from grader.judge.scoring import format_metric
-from grader.results import FitSummary, Grade, RunSummary, Verdict
+from grader.results import FitSummary, Grade, RunSummary, Verdict, most_confused_with
 from grader.tasks.spec import TaskSpec
 
 VERDICT_STYLE = {Verdict.PASSED: "bold green", Verdict.BELOW_PASS_MARK: "bold yellow"}
@@ -158,12 +158,9 @@ def _per_class_table(grade: Grade) -> Table:
     table.add_column("accuracy", justify="right")
     table.add_column("most confused with")
     worst = min(c.accuracy for c in evaluation.per_class)
+    names = [c.name for c in evaluation.per_class]
     for row, cls in zip(evaluation.confusion_matrix, evaluation.per_class):
-        mistakes = [(count, j) for j, count in enumerate(row) if j != cls.label and count]
-        confused = ""
-        if mistakes:
-            count, j = max(mistakes)
-            confused = f"{evaluation.per_class[j].name} ({count})"
+        confused = most_confused_with(list(row), cls.label, names)
         style = "red" if cls.accuracy == worst and worst < 1 else ""
         table.add_row(f"{cls.label} {cls.name}", str(cls.support), Text(f"{cls.accuracy:.1%}", style=style), confused)
     return table
