@@ -193,13 +193,13 @@ def _harness_failure(result: RunResult, record: RunRecord | None, script: str = 
             and result.exit_code == HARNESS_SETUP_FAILED:
         return (f"the grader's run harness failed while setting up, before the script started: "
                 f"{error.type}: {error.message[:300]}")
-    if record is None and HARNESS_DID_NOT_START.search(result.stderr):
-        last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
-        what = "could not write its run record" if RECORD_NAME in last else "could not start"
-        return f"the grader's run harness {what} in the {result.backend} sandbox: {last[:300]}"
-    if record is None and _only_grader_frames(result.stderr, script):
-        last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
-        return f"the grader's run harness failed to load in the {result.backend} sandbox: {last[:300]}"
+    if record is None:
+        did_not_start = HARNESS_DID_NOT_START.search(result.stderr)
+        if did_not_start or _only_grader_frames(result.stderr, script):
+            last = [line for line in result.stderr.strip().splitlines() if line.strip()][-1]
+            what = ("failed to load" if not did_not_start else
+                    "could not write its run record" if RECORD_NAME in last else "could not start")
+            return f"the grader's run harness {what} in the {result.backend} sandbox: {last[:300]}"
     return None
 
 
