@@ -12,6 +12,7 @@ import pytest
 from docker_ready import docker_not_ready
 
 from grader import cli, datasets
+from grader.sandbox import RUNTIME_IMAGE
 from grader.sandbox.docker_backend import GRADER_PID_LABEL, RUN_LABEL, DockerSandbox
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -104,7 +105,7 @@ def test_containers_left_by_a_dead_grader_are_swept_by_the_next_one():
 
     client = docker.from_env()
     dead_pid = 2**22 + 1  # above the kernel's pid_max: never a live process
-    orphan = client.containers.create("grader-runtime:latest", command=["sleep", "600"],
+    orphan = client.containers.create(RUNTIME_IMAGE, command=["sleep", "600"],
                                       labels={RUN_LABEL: "1", GRADER_PID_LABEL: str(dead_pid)},
                                       network_mode="none")
     orphan.start()

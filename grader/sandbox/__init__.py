@@ -7,8 +7,13 @@ A backend (`Sandbox`) runs one command in a prepared workspace under `RunLimits`
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Protocol
+
+# The runtime image the Docker backend runs and `grade image build` builds. GRADER_IMAGE picks
+# another tag, e.g. to try a changed grader in its own image while the usual one stays in use.
+RUNTIME_IMAGE = os.environ.get("GRADER_IMAGE", "grader-runtime:latest")
 
 
 class SandboxUnavailable(RuntimeError):

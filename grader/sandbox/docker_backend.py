@@ -15,11 +15,11 @@ import time
 import uuid
 from pathlib import Path
 
-from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
+from grader.sandbox import RUNTIME_IMAGE, STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText
 from grader.sandbox.cgroups import fork_refused
 
-DEFAULT_IMAGE = "grader-runtime:latest"
+DEFAULT_IMAGE = RUNTIME_IMAGE
 WORKDIR, DATADIR = "/work", "/data"
 RUN_USER = "1000:1000"  # the image's `grader` user; the workspace is handed to it
 RUN_LABEL, GRADER_PID_LABEL = "org.grader.run", "org.grader.pid"

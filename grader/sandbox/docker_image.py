@@ -26,7 +26,9 @@ import docker
 import requests
 from docker.errors import DockerException, ImageNotFound
 
-DEFAULT_TAG = "grader-runtime:latest"
+from grader.sandbox import RUNTIME_IMAGE
+
+DEFAULT_TAG = RUNTIME_IMAGE
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TENSORFLOW_LABEL = "org.grader.tensorflow"  # set by the Dockerfile, checked during the build
 BASE_LABEL = "org.grader.base"
