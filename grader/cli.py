@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from grader import timings
 from grader.output import report
 from grader.sandbox.registry import backend_choices
 from grader.tasks.spec import TASKS_DIR, TaskSpecError, load_tasks
@@ -97,6 +98,12 @@ def _grade_command(argv: list[str]) -> int:
     # The same verdicts as `grade batch`: a hand-in that cannot be run is invalid_submission (exit 1),
     # the grader's own failure grader_error (exit 2).
     grade, task = runs.grade_handin(args.submission, tasks, args.task, options)
+    with timings.phase("report"):
+        _grade_outputs(args, grade, task)
+    return grade.verdict.exit_code
+
+
+def _grade_outputs(args, grade, task) -> None:
     data = grade.to_dict()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +119,6 @@ def _grade_command(argv: list[str]) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         report.render_grade(grade, task)
-    return grade.verdict.exit_code
 
 
 def _tasks_command(argv: list[str]) -> int:

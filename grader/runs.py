@@ -14,13 +14,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from grader import datasets
+from grader import datasets, timings
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
-from grader.judge.epochs import epoch_marks
 from grader.judge import repeats
+from grader.judge.epochs import epoch_marks
 from grader.judge.evaluate import PredictionWorker
 from grader.judge.grading import grade_model_file
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
+from grader.model import inspector
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
 from grader.sandbox.registry import SharedSandbox
@@ -54,11 +55,13 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
         # A folder of several model files and no script: the model named as the task asks wins.
         wanted = [tasks[task_id]] if task_id in tasks else list(tasks.values())
         model_names = tuple(dict.fromkeys(task.model.file_name for task in wanted))
-        submission = open_submission(Path(path), folder / "workspace", model_names)
-        task, task_note = choose_task(task_id, submission, tasks)
+        with timings.phase("open the hand-in"):
+            submission = open_submission(Path(path), folder / "workspace", model_names)
+            task, task_note = choose_task(task_id, submission, tasks)
         opened, backend_note = None, ""
         if submission.kind != "model":
-            opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
+            with timings.phase("open the sandbox"):
+                opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
         note = " ".join(n for n in (task_note, backend_note) if n)
         grade = grade_submission(submission, task, opened, options, note, worker)
         graded_file = grade.run.model_file if grade.run else None
@@ -81,9 +84,13 @@ def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, op
     With `options.repeat` > 1 a script that ran is trained again with the next seeds; the grade
     stays the first run's and carries every run's figures (`Grade.repeats`)."""
     sandbox = sandbox or SharedSandbox(options.backend, options.gpus)
-    if worker is None and options.repeat > 1:
-        with PredictionWorker() as shared:  # one warm worker scores every repeat
-            return grade_handin(path, tasks, task_id, options, sandbox, shared, on_model)
+    if worker is None:
+        # The command's one evaluator (for every repeat), started first: its TensorFlow import
+        # overlaps opening the hand-in and the student's whole training run.
+        with PredictionWorker() as own:
+            own.warm_up()
+            inspector.warm_up()
+            return grade_handin(path, tasks, task_id, options, sandbox, own, on_model)
     grade, task = _grade_handin_once(path, tasks, task_id, options, sandbox, worker, on_model)
     if options.repeat < 2 or task is None or not repeats.can_repeat(grade):
         return grade, task
@@ -146,8 +153,9 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
     limits = limits_for(task, options)
     data_dir = submission.workspace.parent / "data"
     data_dir.mkdir(exist_ok=True)
-    datasets.stage_student_split(task.dataset.name, data_dir,
-                                 official_test=task.dataset.serve_official_test_split)
+    with timings.phase("stage the student's data"):
+        datasets.stage_student_split(task.dataset.name, data_dir,
+                                     official_test=task.dataset.serve_official_test_split)
     record_path = submission.workspace / RECORD_NAME
     seed = options.seed if options.seed is not None else task.run.seed
     request = RunRequest(
@@ -162,7 +170,11 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
              "PYTHONDONTWRITEBYTECODE": "1"},
         hidden=tuple(datasets.evaluation_files()),
     )
-    result = sandbox.run(request, limits)
+    if worker is not None:
+        worker.warm_up()  # a batch's worker: started beside the run, if a crash ended it
+    inspector.warm_up()
+    with timings.phase("run in the sandbox"):
+        result = sandbox.run(request, limits)
     record = read_run_record(record_path)
     run = dataclasses.replace(base_run, execution=_execution(result, record, limits, task))
     run = run.with_notes(*result.notes)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import datasets
+from grader import datasets, timings
 from grader.datasets.preprocessing import PREPROCESSING
 from grader.judge.metrics import METRICS, MetricValue
 from grader.model.inspector import ModelInfo
@@ -52,6 +52,7 @@ class PredictionWorker:
         self._process: subprocess.Popen | None = None
         self._answers: queue.Queue[str | None] = queue.Queue()
         self._stderr_tail: list[str] = []
+        self._starting = False  # spawned, its "ready" line not read yet
 
     def __enter__(self) -> "PredictionWorker":
         return self
@@ -59,7 +60,21 @@ class PredictionWorker:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def warm_up(self) -> None:
+        """Start the process now and return at once: its framework import (seconds) then overlaps
+        whatever the grader does next, e.g. the student's training run."""
+        if self._process is None:
+            self._spawn()
+
     def _start(self) -> None:
+        if self._process is None:
+            self._spawn()
+        if self._starting:
+            self._starting = False
+            with timings.phase("wait for the evaluator to start"):
+                self._receive(WORKER_START_SECONDS, stage="start")
+
+    def _spawn(self) -> None:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         env.pop("TF_USE_LEGACY_KERAS", None)
         self._process = subprocess.Popen(
@@ -72,7 +87,7 @@ class PredictionWorker:
         self._stderr_tail = []
         threading.Thread(target=self._pump, args=(self._process.stdout, self._answers), daemon=True).start()
         threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True).start()
-        self._receive(WORKER_START_SECONDS, stage="start")
+        self._starting = True
 
     @staticmethod
     def _pump(stream, answers: queue.Queue) -> None:
@@ -99,7 +114,7 @@ class PredictionWorker:
         return json.loads(line)
 
     def predict(self, model_path: str | Path, inputs: dict[str, np.ndarray]) -> Predictions:
-        if self._process is None:
+        if self._process is None or self._starting:
             self._start()
         with tempfile.TemporaryDirectory(prefix="grader-predict-") as scratch:
             paths = {}
@@ -113,7 +128,8 @@ class PredictionWorker:
             except (BrokenPipeError, OSError):
                 self.close()
                 raise WorkerError("start", "the prediction process is not running") from None
-            answer = self._receive(self.timeout_seconds, stage="predict")
+            with timings.phase("predict (in the evaluator)"):
+                answer = self._receive(self.timeout_seconds, stage="predict")
             if not answer.get("ok"):
                 raise WorkerError(answer.get("stage", "predict"), answer.get("error", "unknown error"))
             outputs = {name: np.load(path, allow_pickle=False) for name, path in answer["outputs"].items()}
@@ -127,6 +143,7 @@ class PredictionWorker:
                 pass
             self._process.wait()
             self._process = None
+            self._starting = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,7 +193,8 @@ def graded_split(task: TaskSpec) -> datasets.Split:
 
 
 def evaluate_model(info: ModelInfo, task: TaskSpec, worker: PredictionWorker) -> EvaluationOutcome:
-    split = graded_split(task)
+    with timings.phase("read the hidden split"):
+        split = graded_split(task)
     source = datasets.data_source(task.dataset.name)
     inputs, refusal = model_inputs(task, info, split.x)
     if not inputs:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader import timings
 from grader.judge import checks as contract
 from grader.judge.evaluate import PredictionWorker, evaluate_model
 from grader.judge.scoring import format_metric, next_band, score
@@ -18,7 +19,8 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
     path = str(path)
     base = dict(task_id=task.id, task_title=task.title, model_path=path)
     try:
-        info = inspect_model(path)
+        with timings.phase("inspect the model file"):
+            info = inspect_model(path)
     except InvalidModelFile as error:
         check = CheckResult(
             name="model_file", title="Readable Keras model file", passed=False,
@@ -40,11 +42,12 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
         return Grade(**base, verdict=Verdict.CONTRACT_FAILED, checks=tuple(checks), model=facts,
                      summary="Not loaded: the model file is larger than the task allows.")
 
-    if worker is None:
-        with PredictionWorker(timeout_seconds=task.limits.time_seconds) as own_worker:
-            outcome = evaluate_model(info, task, own_worker)
-    else:
-        outcome = evaluate_model(info, task, worker)
+    with timings.phase("evaluate on the hidden set"):
+        if worker is None:
+            with PredictionWorker(timeout_seconds=task.limits.time_seconds) as own_worker:
+                outcome = evaluate_model(info, task, own_worker)
+        else:
+            outcome = evaluate_model(info, task, worker)
 
     if outcome.failure in (Verdict.MODEL_NOT_LOADABLE, Verdict.EVALUATION_FAILED):
         stage = "load" if outcome.failure is Verdict.MODEL_NOT_LOADABLE else "predict"

@@ -11,9 +11,14 @@ what is wrong with the file and how to save it again; a fuzzer holds the module 
 """
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import functools
+import os
+import subprocess
+import sys
 import threading
 import traceback
+from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 
 from grader.model.architecture import LayerInfo, ModelInfo, describe
@@ -27,6 +32,7 @@ from grader.model.records import (
     read_keras_archive,
     save_advice,
 )
+from grader.sandbox.processes import die_with_parent
 
 __all__ = ["InvalidModelFile", "LayerInfo", "ModelInfo", "inspect_model"]
 
@@ -44,18 +50,24 @@ def inspect_model(path: str | Path, timeout_seconds: float = INSPECT_SECONDS) ->
     return _READER.inspect(Path(path), timeout_seconds)
 
 
+def warm_up() -> None:
+    """Start the reading child now (its h5py import overlaps whatever comes next)."""
+    _READER.warm_up()
+
+
 class _Reader:
     """One child process that reads model files for this process, one file at a time, started
-    again when a file hangs or crashes it."""
+    again when a file hangs or crashes it, and ended when this process exits (nothing is left
+    behind: it is a plain child, killed and waited for)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._child = None
-        self._pipe = None
+        self._child: subprocess.Popen | None = None
+        self._pipe: Connection | None = None
 
     def inspect(self, path: Path, timeout_seconds: float) -> ModelInfo:
         with self._lock:
-            if self._child is None or not self._child.is_alive():
+            if self._child is None or self._child.poll() is not None:
                 self._start()
             self._pipe.send(path)
             if not self._pipe.poll(timeout_seconds):
@@ -74,24 +86,37 @@ class _Reader:
             raise InvalidModelFile(value)
         return value
 
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._child is None or self._child.poll() is not None:
+                self._start()
+
     def _start(self) -> None:
-        # forkserver: children come from a clean process, never from one of the batch's threads.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["grader.model.inspector"])
-        self._pipe, child_end = context.Pipe()
-        self._child = context.Process(target=_serve, args=(child_end,), daemon=True, name="grader-inspector")
-        self._child.start()
+        # A fresh interpreter, never a fork of one of the batch's threads; a socket pair carries
+        # paths in and pickled answers out (h5py's own chatter cannot reach it).
+        self._pipe, child_end = Pipe()
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "grader.model.inspector", str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()))
         child_end.close()
 
     def _stop(self) -> int | None:
-        self._child.kill()
-        self._child.join()
-        self._pipe.close()
-        exit_code, self._child = self._child.exitcode, None
-        return exit_code
+        child, self._child = self._child, None
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
+        if child is None:
+            return None
+        child.kill()
+        return child.wait()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
 
 
-def _serve(pipe) -> None:
+def _serve(pipe: Connection) -> None:
     """The child's loop: a path in; ("info", ModelInfo), ("invalid", message) or ("bug", traceback) out."""
     while True:
         try:
@@ -107,6 +132,7 @@ def _serve(pipe) -> None:
 
 
 _READER = _Reader()
+atexit.register(_READER.close)
 
 
 def _inspect_here(path: Path) -> ModelInfo:
@@ -124,3 +150,7 @@ def _inspect_here(path: Path) -> ModelInfo:
             f"save the model again with {save_advice(path)}"
         ) from None
 
+
+
+if __name__ == "__main__":  # the reading child: python -m grader.model.inspector FD
+    _serve(Connection(int(sys.argv[1])))
