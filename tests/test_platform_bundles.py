@@ -115,3 +115,11 @@ def test_registry_bundle_has_gradescopes_layout_pins_and_the_tasks_data(tmp_path
     assert all("==" in line for line in requirements) and any(r.startswith("tensorflow-cpu==") for r in requirements)
     assert {"place": "site", "path": "sklearn/datasets/data/iris.csv"} in index
     assert config == {"task": "iris", "if_no_sandbox": "refuse", "leaderboard": True}
+
+
+def test_unknown_task_is_a_usage_error(tmp_path, capsys):
+    from grader.cli import main
+
+    assert main(["gradescope", "no_such_task", "-o", str(tmp_path / "a.zip")]) == 2
+    assert "unknown task 'no_such_task'" in capsys.readouterr().err
+    assert not (tmp_path / "a.zip").exists()

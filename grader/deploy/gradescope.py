@@ -91,6 +91,9 @@ def results(graded: PlatformGrade, config: BundleConfig) -> dict:
     run = grade.get("run") or {}
     if run.get("isolation"):
         lines.append(f"<p>Isolation: {escape(', '.join(run['isolation']))}.</p>")
+    if graded.script_printed:
+        lines.append(f"<details><summary>What your script printed (last lines)</summary>"
+                     f"<pre>{escape(graded.script_printed)}</pre></details>")
     data.update(output="\n".join(lines), output_format="html", visibility="visible", stdout_visibility="hidden")
     evaluation = grade.get("evaluation")
     if config.leaderboard and evaluation:

@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 
 from grader import runs
+from grader.judge.feedback import script_output
 from grader.results import Verdict
 from grader.sandbox.local import namespace_command
 from grader.tasks.spec import TaskSpec, load_tasks
 
 POLICIES = ("refuse", "warn")
+OUTPUT_LINES = 40  # of the script's output, shown with the result
 CONFIG = "grader-bundle.json"  # beside the task spec: task id, sandbox policy, leaderboard
 NO_SANDBOX_REFUSED = (
     "The autograder's container does not allow the grader's sandbox (Linux namespaces were "
@@ -63,6 +65,15 @@ class PlatformGrade:
         if self.sandboxed or not self.grade.get("run"):
             return ""
         return UNSANDBOXED_NOTE
+
+
+    @property
+    def script_printed(self) -> str:
+        """The last lines the student's script printed (libraries' log lines left out), as the
+        HTML report shows them."""
+        run = self.grade.get("run") or {}
+        text = script_output(run.get("stdout") or "").strip()
+        return "\n".join(text.splitlines()[-OUTPUT_LINES:])
 
 
 def find_handin(folder: Path) -> Path:

@@ -90,7 +90,9 @@ def results(graded: PlatformGrade) -> dict:
     score = grade.get("score") or {}
     points, maximum = score.get("points", 0), score.get("max_points", 5)
     advice = (grade.get("run") or {}).get("feedback") or []
-    output = "\n".join([grade["verdict_message"], *advice, *grade.get("notes", []), graded.isolation_note]).strip()
+    printed = f"What your script printed (last lines):\n{graded.script_printed}" if graded.script_printed else ""
+    output = "\n".join([grade["verdict_message"], *advice, *grade.get("notes", []), graded.isolation_note,
+                         printed]).strip()
     tests = [{"name": "Score on the hidden test set", "description": f"{graded.task.metric.label}, 0-{maximum} points",
               "points": points, "max_points": maximum, "message": grade["summary"], "output": output}]
     for check in grade["checks"]:
