@@ -69,10 +69,11 @@ class PlatformGrade:
 
     @property
     def script_printed(self) -> str:
-        """The last lines the student's script printed (libraries' log lines left out), as the
-        HTML report shows them."""
+        """The last lines the student's script printed and its traceback (libraries' log lines
+        left out)."""
         run = self.grade.get("run") or {}
-        text = script_output(run.get("stdout") or "").strip()
+        # stderr too: a crash's traceback is there.
+        text = "\n".join(script_output(run.get(stream) or "").strip() for stream in ("stdout", "stderr")).strip()
         return "\n".join(text.splitlines()[-OUTPUT_LINES:])
 
 

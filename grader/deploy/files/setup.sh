@@ -31,6 +31,10 @@ if [ -z "$PYTHON" ]; then
   echo "setup.sh: the grader needs Python 3.11 or newer (set GRADER_PYTHON)" >&2
   exit 1
 fi
+if [ -d wheels ] && ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "setup.sh: this offline bundle's wheels are for CPython 3.11; $PYTHON is not (set GRADER_PYTHON)" >&2
+  exit 1
+fi
 # Already in a virtual environment (the grader's runtime image: TensorFlow is there): install
 # into it. Otherwise a new one, so the system's Python stays as the platform made it.
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
@@ -52,5 +56,7 @@ pip_install --no-deps -r requirements-no-deps.txt
 # The bundle's own grader replaces any other version (the runtime image has one).
 pip_install --no-deps --force-reinstall ./grader-*.whl
 "$PYTHON" -m grader.deploy.package install-data data
+# The installed copies are hidden from every run by the sandbox; this one would not be.
+rm -rf data
 echo "$PYTHON" > "$SOURCE/python-path"
 "$PYTHON" -c "import grader.deploy.gradescope, tensorflow, tf_keras, jinja2; print('setup.sh: grader ready')"

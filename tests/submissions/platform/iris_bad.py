@@ -1,16 +1,10 @@
 # task: iris
-# Tries to read the hidden flowers where scikit-learn keeps them, then saves a model with one
-# output unit for three classes: the grader must hide the file and fail the contract.
-import os
-import sklearn
+# A common slip: fit() before compile(). Keras stops at once; the run crashes with no model.
 import tensorflow as tf
+from sklearn.datasets import load_iris
 
-hidden = os.path.join(os.path.dirname(sklearn.__file__), "datasets", "data", "iris.csv")
-try:
-    with open(hidden) as handle:
-        print(f"bytes of the hidden data read: {len(handle.read())}")
-except OSError as error:
-    print(f"bytes of the hidden data read: 0 ({type(error).__name__})")
-model = tf.keras.Sequential([tf.keras.layers.Dense(1, activation="sigmoid", input_shape=(4,))])
-model.compile(optimizer="adam", loss="binary_crossentropy")
+x, y = load_iris(return_X_y=True)
+model = tf.keras.Sequential([tf.keras.layers.Dense(3, activation="softmax", input_shape=(4,))])
+model.fit(x, y, epochs=5)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 model.save("mymodel.h5")
