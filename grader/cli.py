@@ -274,7 +274,7 @@ def _prairielearn_command(argv: list[str]) -> int:
     try:
         question = prairielearn.write_question(task, args.out, BundleConfig(task.id, args.if_no_sandbox),
                                                image=args.image, file_name=args.file_name, offline=args.offline)
-    except (PackagingError, FileExistsError) as error:
+    except (PackagingError, FileExistsError, ValueError) as error:
         raise UsageError(str(error)) from None
     print(f"wrote {question}; build the grading image: docker build -t {args.image} {question / 'image'}")
     return EXIT_PASSED

@@ -42,7 +42,7 @@ def write_question(task: TaskSpec, out: Path, config: BundleConfig, *, image: st
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new question folder")
     if Path(file_name).suffix not in (".py", ".ipynb"):
-        raise FileExistsError(f"--file-name {file_name}: students upload a .py script or a .ipynb notebook")
+        raise ValueError(f"--file-name {file_name}: students upload a .py script or a .ipynb notebook")
     (out / "tests").mkdir(parents=True)
     (out / "tests" / f"{task.id}.toml").write_bytes(Path(task.path).read_bytes())
     config.write(out / "tests")
@@ -72,7 +72,8 @@ def info_json(task: TaskSpec, image: str) -> dict:
 
 def question_html(task: TaskSpec, file_name: str) -> str:
     return (f"<pl-question-panel>\n<h4>{escape(task.title)}</h4>\n"
-            f"<div style=\"white-space: pre-wrap\">{escape(task.statement.strip())}</div>\n"
+            # The statement is Markdown; PrairieLearn renders a <markdown> block in question.html.
+            f"<markdown>\n{escape(task.statement.strip())}\n</markdown>\n"
             f"<p>Starter template; save your model as <code>{escape(task.model.file_name)}</code>:</p>\n"
             f"<pl-code language=\"python\">{escape(task.template.strip())}</pl-code>\n"
             f"<p>Upload your {'notebook' if file_name.endswith('.ipynb') else 'script'} "
