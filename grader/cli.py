@@ -6,6 +6,8 @@
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
     grade image [build] [--offline-base] the Docker backend's image: status, or build it
     grade batch DIR [--task ID] [--jobs N]  a whole class, in parallel, resumable, with exports
+    grade gradescope TASK -o autograder.zip  a Gradescope autograder bundle for a task
+    grade prairielearn TASK -o DIR       a PrairieLearn externally graded question for a task
 """
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ COMMANDS_HELP = """other commands (each has its own --help):
   grade tasks [show ID]                    list the tasks, or show one's statement and template
   grade tasks new ID | check ID            write a spec skeleton; grade its reference and wrong models
   grade data [fetch [NAME ...]]            where each dataset comes from; download the official files
-  grade image [status|build]               the Docker backend's runtime image: status, or build it"""
+  grade image [status|build]               the Docker backend's runtime image: status, or build it
+  grade gradescope TASK -o autograder.zip  a Gradescope autograder bundle (setup.sh, run_autograder)
+  grade prairielearn TASK -o DIR           a PrairieLearn question graded by an external grader"""
 
 
 class UsageError(Exception):
@@ -39,7 +43,8 @@ class UsageError(Exception):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"tasks": _tasks_command, "data": _data_command, "image": _image_command,
-                "batch": _batch_command}
+                "batch": _batch_command, "gradescope": _gradescope_command,
+                "prairielearn": _prairielearn_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
@@ -215,6 +220,69 @@ def _batch_command(argv: list[str]) -> int:
 
     written.update(class_pages.write_class_pages(records, tasks, out))
     report.render_batch_summary(exports.summarize(records), written)
+    return EXIT_PASSED
+
+
+def _platform_parser(prog: str, description: str, out_help: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("task_id", help="the task the platform's assignment grades (see `grade tasks`)")
+    parser.add_argument("-o", "--out", type=Path, required=True, help=out_help)
+    parser.add_argument("--tasks-dir", type=Path, default=TASKS_DIR)
+    parser.add_argument("--offline", action="store_true",
+                        help="carry every dependency's wheel (CPython 3.11, Linux x86_64), so the install "
+                             "needs no registry; about 0.5 GB (default: pinned versions from PyPI)")
+    parser.add_argument("--if-no-sandbox", choices=["refuse", "warn"], default="refuse",
+                        help="where the platform's container refuses the sandbox's namespaces: refuse "
+                             "(the default: nothing is run, the result says why) or warn (run the "
+                             "code with only a process group around it, and say so in the result)")
+    return parser
+
+
+def _platform_task(args: argparse.Namespace):
+    tasks = load_tasks(args.tasks_dir)
+    if args.task_id not in tasks:
+        raise UsageError(f"unknown task {args.task_id!r}; known tasks: {', '.join(sorted(tasks))}")
+    return tasks[args.task_id]
+
+
+def _gradescope_command(argv: list[str]) -> int:
+    from grader.deploy import gradescope
+    from grader.deploy.package import PackagingError
+    from grader.deploy.platform_run import BundleConfig
+
+    parser = _platform_parser("grade gradescope", "Write a Gradescope autograder bundle for a task.",
+                              "the zip to write (upload it as the assignment's autograder)")
+    parser.add_argument("--leaderboard", action="store_true", help="post each submission's metric to Gradescope's leaderboard")
+    args = parser.parse_args(argv)
+    task = _platform_task(args)
+    config = BundleConfig(task.id, args.if_no_sandbox, args.leaderboard)
+    try:
+        bundle = gradescope.write_bundle(task, args.out, config, offline=args.offline)
+    except PackagingError as error:
+        raise UsageError(str(error)) from None
+    print(f"wrote {bundle.path}: {bundle.files} files, {bundle.bytes / 2**20:.1f} MB"
+          f"{' (offline: every wheel inside)' if args.offline else ''}; data: {', '.join(bundle.data_files) or 'none (generated)'}")
+    return EXIT_PASSED
+
+
+def _prairielearn_command(argv: list[str]) -> int:
+    from grader.deploy import prairielearn
+    from grader.deploy.package import PackagingError
+    from grader.deploy.platform_run import BundleConfig
+
+    parser = _platform_parser("grade prairielearn", "Write a PrairieLearn question graded by the grader.",
+                              "the question's folder to write (under your course's questions/)")
+    parser.add_argument("--image", default=prairielearn.DEFAULT_IMAGE,
+                        help="the grading image's name on Docker Hub (build and push it from DIR/image/)")
+    parser.add_argument("--file-name", default="solution.py", help="the file students upload (.py or .ipynb)")
+    args = parser.parse_args(argv)
+    task = _platform_task(args)
+    try:
+        question = prairielearn.write_question(task, args.out, BundleConfig(task.id, args.if_no_sandbox),
+                                               image=args.image, file_name=args.file_name, offline=args.offline)
+    except (PackagingError, FileExistsError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    print(f"wrote {question}; build the grading image: docker build -t {args.image} {question / 'image'}")
     return EXIT_PASSED
 
 

@@ -28,7 +28,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 if ! python3 -c "import grader, tensorflow, tf_keras, pytest, hypothesis, docker, xmlschema, pandas, \
-                 matplotlib, seaborn, scipy, tensorflow_datasets, jinja2, selenium" >/dev/null 2>&1; then
+                 matplotlib, seaborn, scipy, tensorflow_datasets, jinja2, selenium, packaging" >/dev/null 2>&1; then
   echo "== installing grader and its Python dependencies"
   python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 fi
