@@ -194,7 +194,7 @@ def check_required_layers(info: ModelInfo, task: TaskSpec) -> CheckResult | None
     required = task.model.required_layers
     if not required:
         return None
-    present = list(dict.fromkeys(layer.class_name for layer in info.layers))
+    present = list(dict.fromkeys(layer.class_name for layer in info.layers if layer.class_name != "InputLayer"))
     missing = [name for name in required if name not in present]
     examples = "; ".join(_LAYER_EXAMPLES.get(name, name).format(input=_shape(task.model.input_shapes[0]))
                          for name in missing)
