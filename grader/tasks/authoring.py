@@ -125,6 +125,8 @@ def _fails_on(check: str) -> Callable[[Grade], bool]:
 def _found(grade: Grade) -> str:
     failed = sorted(_failed(grade))
     points = f", {grade.score.points}/{grade.score.max_points}" if grade.score else ""
+    if grade.evaluation is not None:  # the measured value, so a reference's margin shows
+        points += f" ({grade.evaluation.metric} {grade.evaluation.value:.4f})"
     return f"{grade.verdict.name.lower()}{points}" + (f"; failed: {', '.join(failed)}" if failed else "")
 
 
