@@ -74,7 +74,7 @@ def test_a_cnn_on_28_28_1_meets_the_cnn_contract(tasks):
     info = _info((28, 28, 1), ["Conv2D", "MaxPooling2D", "Flatten", "Dense"])
     checks = static_checks(info, tasks["fashion_mnist_cnn"])
     assert _failed(checks) == {}
-    assert [c for c in checks if c.name == "required_layers"][0].found == "layers: Conv2D, MaxPooling2D, Flatten, Dense"
+    assert next(c for c in checks if c.name == "required_layers").found == "layers: Conv2D, MaxPooling2D, Flatten, Dense"
 
 
 def test_the_mlp_tasks_model_on_the_cnn_task_is_told_to_reshape_and_add_conv2d(tasks):
