@@ -45,3 +45,20 @@ def test_check_fails_when_the_reference_is_missing(tmp_path):
                                    reference=tmp_path / "none.py")
     assert not results[0].ok and "no reference solution" in results[0].found
     assert all(result.ok for result in results[1:]), results  # iris's wrong models fail as meant
+
+
+@pytest.mark.slow
+def test_the_cnn_tasks_wrong_models_have_a_conv2d_body_and_the_dense_only_one_fails_for_it(tmp_path):
+    from grader.judge.evaluate import PredictionWorker
+    from grader.judge.grading import grade_model_file
+
+    task = load_tasks()["fashion_mnist_cnn"]
+    made = authoring.wrong_models(task, tmp_path)
+    assert [case.name for _, case in made] == ["wrong_units", "wrong_activation", "wrong_loss",
+                                               "untrained", "dense_only"]
+    with PredictionWorker(timeout_seconds=300) as worker:
+        for path, case in made:
+            grade = grade_model_file(path, task, worker)
+            layers = {layer["class_name"] for layer in grade.model["layers"]}
+            assert ("Conv2D" in layers) == (case.name != "dense_only"), case.name
+            assert case.holds(grade), (case.name, authoring._found(grade))

@@ -459,7 +459,7 @@ def without_marker(template: str) -> str:
     return "\n".join(line for line in template.splitlines() if not line.startswith("# task:"))
 
 
-@pytest.mark.parametrize("task_id", ["fashion_mnist", "mnist", "iris", "basic_regression"])
+@pytest.mark.parametrize("task_id", ["fashion_mnist", "fashion_mnist_cnn", "mnist", "iris", "basic_regression"])
 def test_task_marker_in_the_templates_names_the_task(tasks, task_id):
     task, note = task_from_source(tasks[task_id].template, tasks)
     assert task.id == task_id
@@ -472,7 +472,7 @@ def test_task_marker_is_case_and_space_insensitive(tasks):
 
 
 def test_unknown_task_in_marker_lists_known_tasks(tasks):
-    with pytest.raises(SubmissionError, match=r"`# task: cifar10`.*basic_regression, fashion_mnist, iris, mnist"):
+    with pytest.raises(SubmissionError, match=r"`# task: cifar10`.*basic_regression, fashion_mnist, fashion_mnist_cnn, iris, mnist"):
         task_from_source("# task: cifar10\n", tasks)
 
 
@@ -538,7 +538,7 @@ def test_two_datasets_are_ambiguous(tasks):
 
 def test_code_without_a_known_dataset_cannot_be_placed(tasks):
     code = "import pandas as pd\ndf = pd.read_csv('houses.csv')\nmodel = make_model(df)\n"
-    with pytest.raises(SubmissionError, match=r"none of the known datasets\. Known tasks: basic_regression, fashion_mnist, iris, mnist"):
+    with pytest.raises(SubmissionError, match=r"none of the known datasets\. Known tasks: basic_regression, fashion_mnist, fashion_mnist_cnn, iris, mnist"):
         task_from_source(code, tasks)
 
 

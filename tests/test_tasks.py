@@ -14,7 +14,7 @@ GOOD = TASKS_DIR / "fashion_mnist.toml"
 
 def test_the_shipped_tasks_load():
     tasks = load_tasks()
-    assert set(tasks) == {"basic_regression", "mnist", "fashion_mnist", "iris", "sunspots"}
+    assert set(tasks) == {"basic_regression", "mnist", "fashion_mnist", "fashion_mnist_cnn", "iris", "sunspots"}
     assert tasks["basic_regression"].category == 1
     assert {tasks[t].category for t in ("mnist", "fashion_mnist", "iris")} == {2}
     fashion = tasks["fashion_mnist"]
@@ -52,6 +52,11 @@ def _write_variant(tmp_path: Path, old: str, new: str) -> Path:
          "model.input_shapes[0][1]", "must be an integer"),
         ('time_seconds = 1200', 'time_seconds = true', "limits.time_seconds", "must be an integer"),
         ('category = 2', '', "category", "missing key"),
+        ('output_units = 10', 'output_units = 10\nrequired_layers = ["Conv9D"]', "model.required_layers[0]",
+         "a built-in Keras layer class"),
+        ('output_units = 10', 'output_units = 10\nrequired_layers = ["Lambda"]', "model.required_layers[0]",
+         "a built-in Keras layer class"),
+        ('category = 2', 'category = 2\nguessed = "no"', "guessed", "must be true or false"),
     ],
 )
 def test_a_bad_spec_names_the_file_the_key_and_what_was_expected(tmp_path, old, new, key, expected):
@@ -95,5 +100,5 @@ def test_two_specs_with_one_id_are_refused(tmp_path):
 
 
 def test_unknown_task_lists_the_known_ones():
-    with pytest.raises(TaskSpecError, match="known tasks: basic_regression, fashion_mnist, iris, mnist"):
+    with pytest.raises(TaskSpecError, match="known tasks: basic_regression, fashion_mnist, fashion_mnist_cnn, iris, mnist"):
         get_task("cifar10")

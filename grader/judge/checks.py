@@ -79,6 +79,8 @@ def check_input_shape(info: ModelInfo, task: TaskSpec) -> CheckResult:
     expected = " or ".join(_shape(a) for a in accepted)
     if passed:
         fix = ""
+    elif task.model.input_shape_advice:
+        fix = task.model.input_shape_advice
     elif DATASETS[task.dataset.name].input_shape_advice:
         fix = DATASETS[task.dataset.name].input_shape_advice
     else:
@@ -176,12 +178,43 @@ def check_loss_pairing(info: ModelInfo, task: TaskSpec) -> CheckResult:
     return CheckResult(name=name, title=title, passed=passed, found=found, expected=expected, fix=fix)
 
 
-STATIC_CHECKS = (check_file_size, check_safe_to_load, check_input_shape, check_output_units,
-                 check_output_activation, check_loss_pairing)
+# How the fix shows a required layer, in the course's words ({input} is the task's input shape).
+_LAYER_EXAMPLES = {
+    "Conv2D": "Conv2D(32, (3, 3), activation='relu', input_shape={input}) then MaxPooling2D(2, 2), "
+              "before Flatten()",
+    "Conv1D": "Conv1D(32, 5, activation='relu', input_shape={input})",
+    "MaxPooling2D": "MaxPooling2D(2, 2) after a Conv2D",
+    "LSTM": "LSTM(64)",
+    "Embedding": "Embedding(vocab_size, 16, input_length=max_length) as the first layer",
+}
+
+
+def check_required_layers(info: ModelInfo, task: TaskSpec) -> CheckResult | None:
+    """The layer classes the task asks for (a CNN task's Conv2D); None when it asks for none."""
+    required = task.model.required_layers
+    if not required:
+        return None
+    present = list(dict.fromkeys(layer.class_name for layer in info.layers if layer.class_name != "InputLayer"))
+    missing = [name for name in required if name not in present]
+    examples = "; ".join(_LAYER_EXAMPLES.get(name, name).format(input=_shape(task.model.input_shapes[0]))
+                         for name in missing)
+    return CheckResult(
+        name="required_layers", title="Layers the task asks for",
+        passed=not missing,
+        found="layers: " + (", ".join(present) or "none recorded"),
+        expected=" and ".join(f"a {name} layer" for name in required),
+        fix="" if not missing else
+        f"This task asks for a model with {' and '.join(missing)}, and yours has none: "
+        f"use {examples}.",
+    )
+
+
+STATIC_CHECKS = (check_file_size, check_safe_to_load, check_input_shape, check_required_layers,
+                 check_output_units, check_output_activation, check_loss_pairing)
 
 
 def static_checks(info: ModelInfo, task: TaskSpec) -> tuple[CheckResult, ...]:
-    return tuple(check(info, task) for check in STATIC_CHECKS)
+    return tuple(result for result in (check(info, task) for check in STATIC_CHECKS) if result is not None)
 
 
 def check_label_encoding(info: ModelInfo, task: TaskSpec, evaluation: Evaluation,

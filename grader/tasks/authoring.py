@@ -1,6 +1,7 @@
 """Authoring a task: `grade tasks new ID` writes a commented spec skeleton; `grade tasks check ID`
 proves a spec grades as intended: its reference solution passes, and models wrong in one way
-each (wrong units, wrong activation, wrong loss pairing, untrained) fail for that reason.
+each (wrong units, wrong activation, wrong loss pairing, untrained; Dense-only where the spec
+requires layers such as Conv2D) fail for that reason.
 
 The wrong models are real Keras 2 files built from the spec's own contract, so a check that
 does not fire on them (a spec that allows too much, bands too easy to reach untrained) shows.
@@ -51,6 +52,7 @@ class_names = []  # one per output unit for a classifier; empty for regression
 [model]
 file_name = "{file_name}"
 input_shapes = [[4]]  # every shape the model may take, without the batch dimension
+required_layers = []  # layer classes the model must contain, e.g. ["Conv2D"] for a CNN task
 output_units = 3
 max_file_mb = 50
 
@@ -123,6 +125,8 @@ def _fails_on(check: str) -> Callable[[Grade], bool]:
 def _found(grade: Grade) -> str:
     failed = sorted(_failed(grade))
     points = f", {grade.score.points}/{grade.score.max_points}" if grade.score else ""
+    if grade.evaluation is not None:  # the measured value, so a reference's margin shows
+        points += f" ({grade.evaluation.metric} {grade.evaluation.value:.4f})"
     return f"{grade.verdict.name.lower()}{points}" + (f"; failed: {', '.join(failed)}" if failed else "")
 
 
@@ -145,14 +149,22 @@ def _right_head(task: TaskSpec) -> tuple[str, str]:
     return activation, task.model.losses[activation][0]
 
 
-def _build(task: TaskSpec, path: Path, units: int, activation: str, loss: str) -> Path:
-    """An untrained Keras 2 model taking the spec's first input shape, saved as students save."""
+def _build(task: TaskSpec, path: Path, units: int, activation: str, loss: str,
+           dense_only: bool = False) -> Path:
+    """An untrained Keras 2 model taking the spec's first input shape, saved as students save;
+    with a small Conv2D body where the spec requires Conv2D, unless `dense_only`."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tf_keras
 
     tf_keras.utils.set_random_seed(1)
+    shape = task.model.input_shapes[0]
+    if "Conv2D" in task.model.required_layers and not dense_only:
+        body = [tf_keras.layers.Conv2D(4, (3, 3), activation="relu", input_shape=shape),
+                tf_keras.layers.MaxPooling2D(2, 2), tf_keras.layers.Flatten()]
+    else:
+        body = [tf_keras.layers.Flatten(input_shape=shape)]
     model = tf_keras.Sequential([
-        tf_keras.layers.Flatten(input_shape=task.model.input_shapes[0]),
+        *body,
         tf_keras.layers.Dense(16, activation="relu"),
         tf_keras.layers.Dense(units, activation=activation),
     ])
@@ -182,6 +194,10 @@ def wrong_models(task: TaskSpec, folder: Path) -> list[tuple[Path, Case]]:
     untrained = Case("untrained", "meets the contract but scores below the pass mark",
                      lambda grade: grade.verdict is Verdict.BELOW_PASS_MARK and not _failed(grade))
     cases.append((_build(task, folder / "untrained.h5", units, activation, loss), untrained))
+    if task.model.required_layers:  # the Dense-only answer to a task that asks for more
+        cases.append((_build(task, folder / "dense_only.h5", units, activation, loss, dense_only=True),
+                      Case("dense_only", "fails the required_layers check (only Flatten and Dense)",
+                           _fails_on("required_layers"))))
     return cases
 
 

@@ -33,7 +33,7 @@ def choose_task(task_id: str | None, submission: Submission, tasks: dict[str, Ta
         info = inspect_model(submission.workspace / submission.entry)
     except InvalidModelFile:
         info = None
-    candidates = [t for t in tasks.values() if info is not None and _fits(info, t)]
+    candidates = [t for t in tasks.values() if t.guessed and info is not None and _fits(info, t)]
     if len(candidates) == 1:
         return candidates[0], f"Task guessed from the model's shape: {candidates[0].id} (pass --task to choose)."
     if candidates:
@@ -59,7 +59,7 @@ def task_from_source(source: str, tasks: dict[str, TaskSpec]) -> tuple[TaskSpec,
                                   f"Known tasks: {known}.")
         return task, f"Task from the `# task: {task.id}` line."
     datasets = datasets_in(source)
-    matches = [task for task in tasks.values() if task.dataset.name in datasets]
+    matches = [task for task in tasks.values() if task.guessed and task.dataset.name in datasets]
     if len(matches) == 1:
         why = DATASETS[matches[0].dataset.name].found_because or f"it uses {matches[0].dataset.name}"
         return matches[0], f"Task guessed from the code ({why}): {matches[0].id}. Pass --task to choose."

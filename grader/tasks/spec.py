@@ -15,6 +15,7 @@ from pathlib import Path
 from grader.datasets.preprocessing import PREPROCESSING
 from grader.datasets.registry import DATASETS
 from grader.judge.metrics import METRICS
+from grader.model.keras_names import BUILTIN_LAYER_CLASSES, CODE_CARRYING_LAYERS
 from grader.model.losses import KNOWN_LOSSES, canonical_loss
 
 TASKS_DIR = Path(__file__).resolve().parents[2] / "tasks"
@@ -45,6 +46,10 @@ class ModelContract:
     losses: dict[str, list[str]]  # allowed output activation -> allowed losses
     file_name: str = "mymodel.h5"
     max_file_mb: float = 200.0
+    # Layer classes the model must contain, e.g. ["Conv2D"] for a task that asks for a CNN.
+    required_layers: list[str] = dataclasses.field(default_factory=list)
+    # The fix for a wrong input shape in this task's words; empty: the dataset's advice.
+    input_shape_advice: str = ""
 
     @property
     def activations(self) -> list[str]:
@@ -97,6 +102,9 @@ class TaskSpec:
     metric: MetricSpec
     limits: Limits = dataclasses.field(default_factory=Limits)
     run: RunSettings = dataclasses.field(default_factory=RunSettings)
+    # Chosen for a hand-in that names no task when its code loads this task's dataset (or a
+    # model file fits it). False for a second task on a dataset: only --task or `# task:` pick it.
+    guessed: bool = True
     path: str = ""
 
     @property
@@ -229,6 +237,9 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
         for i, loss in enumerate(losses):
             need(canonical_loss(loss) in KNOWN_LOSSES, f"model.losses.{activation}[{i}]",
                  f"a Keras loss among {', '.join(sorted(KNOWN_LOSSES))}", loss)
+    for i, layer in enumerate(model.required_layers):
+        need(layer in BUILTIN_LAYER_CLASSES and layer not in CODE_CARRYING_LAYERS,
+             f"model.required_layers[{i}]", "a built-in Keras layer class such as 'Conv2D'", layer)
     if spec.dataset.class_names:
         need(len(spec.dataset.class_names) == model.output_units, "dataset.class_names",
              f"{model.output_units} names (one per output unit)", spec.dataset.class_names)
