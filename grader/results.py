@@ -54,6 +54,10 @@ class Verdict(enum.Enum):
         "too_many_processes",
         "The script started more processes or threads than the grader allows and was stopped.",
     )
+    DISK_LIMIT = (
+        "disk_limit",
+        "The script filled the space a run may write (its workspace and /tmp) and was stopped.",
+    )
     NO_MODEL = ("no_model", "The script ended without leaving the model file where the grader looks for it.")
     WRONG_MODEL_NAME = (
         "wrong_model_name",

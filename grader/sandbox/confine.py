@@ -1,14 +1,15 @@
 """The first program inside the local sandbox's namespaces: lock the view, drop power, exec.
 
     python -m grader.sandbox.confine --workspace DIR --data DIR [--hide PATH ...]
-                                     [--see PATH ...] [--tmp-mb N] -- COMMAND ...
+                                     [--see PATH ...] [--tmp-mb N] [--tmp-from DIR]
+                                     [--shm-from DIR] -- COMMAND ...
 
 `unshare` starts this as process 1 of new PID, mount and network namespaces, still root. Before
 it runs the student's command it
   1. hides every path holding evaluation data (an empty read-only tmpfs over a folder,
      /dev/null over a file);
-  2. gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp), and binds
-     back, read-only, the folders under them the run needs (`--see`: the grader's own code or
+  2. gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp): the folders
+     of its bounded space (`--tmp-from`, `--shm-from`), else new tmpfs, and binds back, read-only, the folders under them the run needs (`--see`: the grader's own code or
      Python, when they are installed under /tmp);
   3. makes every other mount read-only, except the workspace;
   4. drops every capability (so none of this can be undone: no umount, no remount) and sets
@@ -48,10 +49,16 @@ def confine_and_exec(args: argparse.Namespace) -> None:
     # Held open: the workspace may lie under /tmp, which the private /tmp is about to cover.
     kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY)
             for path in (args.workspace, args.data, *args.see)}
+    private = {"/tmp": args.tmp_from, "/dev/shm": args.shm_from}  # the run's bounded space, if any
+    sources = {target: os.open(source, os.O_PATH | os.O_DIRECTORY) for target, source in private.items() if source}
     for path in args.hide:
         _hide(path)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
+    for target in private:
+        if target in sources:
+            _bind(Path(f"/proc/self/fd/{sources[target]}"), Path(target))
+            os.close(sources[target])
+        else:
+            _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
     for path, descriptor in kept.items():  # each its own mount, at its own path again
         path.mkdir(parents=True, exist_ok=True)
         _bind(Path(f"/proc/self/fd/{descriptor}"), path)
@@ -71,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hide", type=_absolute, action="append", default=[])
     parser.add_argument("--see", type=_absolute, action="append", default=[])
     parser.add_argument("--tmp-mb", type=int, default=1024)
+    parser.add_argument("--tmp-from", type=_absolute, help="a folder to be /tmp (else a new tmpfs)")
+    parser.add_argument("--shm-from", type=_absolute, help="a folder to be /dev/shm (else a new tmpfs)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     return parser
 

@@ -24,6 +24,7 @@ from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, S
 from grader.sandbox.capture import CappedText, drain
 from grader.sandbox.cgroups import RunCgroup
 from grader.sandbox.processes import descendants, die_with_parent, end_tree, kill_tree
+from grader.sandbox.run_disk import DiskWatch, kernel_memory_mb, space_bound
 
 POLL_SECONDS = 0.1
 _UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--net", "--mount", "--kill-child"]
@@ -48,14 +49,16 @@ class LocalSandbox:
     def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         command, env = self._command(request, limits)
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
-        group = RunCgroup.create(limits.processes, limits.memory_mb * 2**20)
+        group = RunCgroup.create(limits.processes, kernel_memory_mb(limits.memory_mb, request.disk) * 2**20)
         started = time.monotonic()
         try:
             process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                        preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
+            disk_watch = DiskWatch(request.disk, stop=functools.partial(kill_tree, process.pid))
             watch = _watch(process, limits, sample_memory=group is None)
+            disk_full = disk_watch.close()
             leftover = end_tree(process.pid)
             for reader in readers:
                 reader.join(timeout=5)
@@ -68,7 +71,7 @@ class LocalSandbox:
                 group.close()
         enforced = "enforced by the kernel (cgroup)" if group else "watched by the grader"
         isolation = (*self.isolation, f"memory and at most {limits.processes} processes and threads "
-                     f"{enforced}", f"files up to {limits.file_mb:,} MB")
+                     f"{enforced}", f"files up to {limits.file_mb:,} MB", space_bound(request.disk))
         return RunResult(
             backend=self.name, exit_code=process.returncode if process.returncode >= 0 else None,
             signal=-process.returncode if process.returncode < 0 else None,
@@ -78,7 +81,8 @@ class LocalSandbox:
             peak_memory_mb=round(watch.peak_bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
             output_dropped_bytes=stdout.dropped + stderr.dropped,
-            isolation=isolation, leftover_processes=leftover,
+            isolation=isolation, leftover_processes=leftover, disk_full=disk_full,
+            disk_written=request.disk.what_was_written() if disk_full else "",
         )
 
     def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
@@ -91,6 +95,8 @@ class LocalSandbox:
         confine = [sys.executable, "-m", "grader.sandbox.confine",
                    "--workspace", str(request.workspace), "--data", str(request.data_dir),
                    "--tmp-mb", str(limits.tmp_mb)]
+        if request.disk is not None:
+            confine += ["--tmp-from", str(request.disk.tmp), "--shm-from", str(request.disk.shm)]
         for path in request.hidden:
             confine += ["--hide", str(path)]
         for path in grader_paths_in_private_folders():
