@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.output import report
+from grader.output.atomic import OutputUnwritable, write_atomically
 from grader.sandbox.registry import backend_choices
 from grader.tasks.spec import TASKS_DIR, TaskSpecError, load_tasks
 
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return _grade_command(argv)
     except (UsageError, TaskSpecError) as error:
         Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+        return EXIT_USAGE
+    except OutputUnwritable as error:  # the grader's own disk: one message, not a traceback
+        Console(stderr=True).print(f"[bold red]error:[/] {error.strerror}", highlight=False)
         return EXIT_USAGE
 
 
@@ -86,7 +90,7 @@ def _grade_command(argv: list[str]) -> int:
     data = grade.to_dict()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_atomically(args.json_out, json.dumps(data, indent=2, ensure_ascii=False))
     if args.html or args.html_dir:
         from grader.output import html_report  # matplotlib and Jinja2 load only when asked for
 

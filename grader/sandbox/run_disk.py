@@ -174,9 +174,10 @@ def sweep_leftover_disks() -> int:
     return swept
 
 
-def leftover_disks() -> list[str]:
-    """Mount points of run spaces still mounted on this machine (of any grader)."""
-    return [target for _source, target in _tmpfs_mounts()]
+def mounted_disks(owner: int | None = None) -> list[str]:
+    """Mount points of run spaces mounted now: of the grader whose pid is `owner`, or of any."""
+    return [target for source, target in _tmpfs_mounts()
+            if owner is None or source == f"{SOURCE_PREFIX}{owner}"]
 
 
 def _tmpfs_mounts() -> list[tuple[str, str]]:
@@ -226,9 +227,3 @@ class DiskWatch:
         self._done.set()
         self._thread.join()
         return self.hit or self.disk.full()
-
-    def __enter__(self) -> "DiskWatch":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
