@@ -151,6 +151,7 @@ CASES: tuple[Case, ...] = (
     Case("dns_lookup.py", "crashed", (NO_NETWORK,)),
     Case("reads_evaluation_data.py", "passed", ("mean absolute error",)),
     Case("writes_outside_workspace.py", "passed", ("mean absolute error",)),
+    Case("reads_private_files.py", "passed", ("mean absolute error",)),
     Case("kills_parent.py", "passed", ("mean absolute error",)),
     Case("daemon_outlives_script.py", "passed", ("mean absolute error",)),
     # Forging the grade.

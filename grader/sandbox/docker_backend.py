@@ -18,7 +18,8 @@ from pathlib import Path
 from grader.sandbox import RUNTIME_IMAGE, STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText
 from grader.sandbox.cgroups import fork_refused
-from grader.sandbox.run_disk import DiskWatch, kernel_memory_mb, space_bound
+from grader.sandbox.run_disk import (DiskWatch, hand_to_user, kernel_memory_mb, space_bound,
+                                     writable_folders)
 
 DEFAULT_IMAGE = RUNTIME_IMAGE
 WORKDIR, DATADIR = "/work", "/data"
@@ -71,7 +72,7 @@ class DockerSandbox:
     def _create_and_run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         import docker
 
-        _hand_to_run_user(request.workspace)
+        hand_to_user(writable_folders(request.workspace, request.disk), *(int(part) for part in RUN_USER.split(":")))
         memory = f"{kernel_memory_mb(limits.memory_mb, request.disk)}m"
         container = self.client.containers.create(
             self.image,
@@ -292,17 +293,3 @@ def _fork_refused(container_id: str) -> bool:
             return refused
     return False
 
-
-def _hand_to_run_user(workspace) -> None:
-    """The container's user must be able to write its workspace (and nothing else of ours)."""
-    uid, gid = (int(part) for part in RUN_USER.split(":"))
-    try:
-        for root, folders, files in os.walk(workspace):
-            for name in (*folders, *files):
-                os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
-        os.chown(workspace, uid, gid)
-    except PermissionError:  # a grader that is not root: open the workspace instead
-        for root, folders, _files in os.walk(workspace):
-            for name in folders:
-                os.chmod(os.path.join(root, name), 0o777)
-        os.chmod(workspace, 0o777)

@@ -105,6 +105,30 @@ def kernel_memory_mb(memory_mb: int, disk: RunDisk | None) -> int:
     return memory_mb + (disk.size_mb if disk else 0)
 
 
+def writable_folders(workspace: Path, disk: RunDisk | None) -> list[Path]:
+    """What a run writes: its workspace, and its /tmp and /dev/shm when they are in its space."""
+    return [workspace, *((disk.tmp, disk.shm) if disk else ())]
+
+
+def hand_to_user(folders: list[Path], uid: int, gid: int) -> None:
+    """Give the run's user the folders it writes (and nothing else of the grader's): it owns
+    every file in them, and no other user may enter them (another run, where its paths are
+    visible). A grader that is not root opens them to everyone instead."""
+    try:
+        for top in folders:
+            for root, subfolders, files in os.walk(top):
+                for name in (*subfolders, *files):
+                    os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+            os.chown(top, uid, gid)
+            os.chmod(top, 0o700)
+    except PermissionError:
+        for top in folders:
+            for root, subfolders, _files in os.walk(top):
+                for name in subfolders:
+                    os.chmod(os.path.join(root, name), 0o777)
+            os.chmod(top, 0o777)
+
+
 def space_bound(disk: RunDisk | None) -> str:
     """What bounds the space a run writes, in the words of a run's isolation."""
     if disk is None:
