@@ -95,7 +95,7 @@ class RunDisk:
         if largest:
             text += f"; the largest: {largest}"
         crowded = max(per_folder.items(), key=lambda item: item[1], default=("", 0))
-        if crowded[1] > 100:
+        if crowded[1] >= 50 and crowded[1] * 2 > count:  # a flood: say where
             text += f"; {crowded[1]:,} of them in {'the workspace' if crowded[0] == '.' else crowded[0] + '/'}"
         return text
 
