@@ -186,7 +186,9 @@ def _batch_command(argv: list[str]) -> int:
         entries = batch.discover(args.directory, out)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    memory_mb = args.memory_limit or max(t.limits.memory_mb for t in ([tasks[args.task]] if args.task else tasks.values()))
+    chosen = [tasks[args.task]] if args.task else list(tasks.values())
+    # A run's files live in memory too (sandbox/run_disk.py): each job may hold both limits.
+    memory_mb = (args.memory_limit or max(t.limits.memory_mb for t in chosen)) + max(t.limits.disk_mb for t in chosen)
     jobs = batch.affordable_jobs(args.jobs, memory_mb)
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit,
                               backend=args.backend, gpus=args.gpus)

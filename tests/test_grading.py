@@ -193,7 +193,7 @@ def test_json_result_is_serialisable_and_versioned(models, fashion, worker):
     import json
 
     data = json.loads(json.dumps(grade_model_file(models("good_softmax"), fashion, worker).to_dict()))
-    assert data["schema_version"] == "1.3" and data["verdict"] in ("passed", "below_pass_mark")
+    assert data["schema_version"] == "1.4" and data["verdict"] in ("passed", "below_pass_mark")
     assert data["evaluation"]["predictions"] == []  # kept for regression tasks only
     assert {"checks", "evaluation", "score", "model", "notes"} <= set(data)
 

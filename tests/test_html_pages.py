@@ -136,7 +136,7 @@ def test_html_dir_keeps_the_page_beside_the_result_it_was_made_from(single_pages
     folder = single_pages["runs"] / "basic_regression"
     result = json.loads((folder / "result.json").read_text())
     page = (folder / "report.html").read_text()
-    assert result["verdict"] == "passed" and result["schema_version"] == "1.3"
+    assert result["verdict"] == "passed" and result["schema_version"] == "1.4"
     assert result["summary"] in page
 
 
