@@ -164,11 +164,13 @@ def bounded_disk(folder: Path, workspace: Path, size_mb: int, files: int,
         shutil.rmtree(workspace)
         yield disk
     finally:
-        if keep and disk.workspace.is_dir():
-            shutil.rmtree(workspace, ignore_errors=True)
-            shutil.copytree(disk.workspace, workspace, symlinks=True)
-        unmount(disk.root)
-        disk.root.rmdir()
+        try:
+            if keep and disk.workspace.is_dir():
+                shutil.rmtree(workspace, ignore_errors=True)
+                shutil.copytree(disk.workspace, workspace, symlinks=True)
+        finally:  # whatever the copy met, nothing stays mounted
+            unmount(disk.root)
+            disk.root.rmdir()
 
 
 def mount_tmpfs(target: Path, options: str) -> None:
