@@ -17,6 +17,11 @@ from pathlib import Path
 DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 
 
+# The mode a new file gets (mkstemp's is 0600): read once, while the grader has one thread.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 class OutputUnwritable(OSError):
     """The grader cannot write its own output; the message names the file, the reason and what to do."""
 
@@ -31,6 +36,7 @@ def write_atomically(path: Path, data: str | bytes) -> Path:
     except OSError as error:
         raise unwritable(path, error) from None
     try:
+        os.fchmod(handle, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as out:
             out.write(raw)
             out.flush()
