@@ -20,6 +20,7 @@ from rich.console import Console
 
 from grader import timings
 from grader.output import report
+from grader.output.atomic import OutputUnwritable, write_atomically
 from grader.sandbox.registry import backend_choices
 from grader.tasks.spec import TASKS_DIR, TaskSpecError, load_tasks
 
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         return _grade_command(argv)
     except (UsageError, TaskSpecError) as error:
         Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+        return EXIT_USAGE
+    except OutputUnwritable as error:  # the grader's own disk: one message, not a traceback
+        Console(stderr=True).print(f"[bold red]error:[/] {error.strerror}", highlight=False)
         return EXIT_USAGE
 
 
@@ -112,7 +116,7 @@ def _grade_outputs(args, grade, task) -> None:
     data = grade.to_dict()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_atomically(args.json_out, json.dumps(data, indent=2, ensure_ascii=False))
     if args.html or args.html_dir:
         from grader.output import html_report  # matplotlib and Jinja2 load only when asked for
 
@@ -208,7 +212,9 @@ def _batch_command(argv: list[str]) -> int:
         entries = batch.discover(args.directory, out)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    memory_mb = args.memory_limit or max(t.limits.memory_mb for t in ([tasks[args.task]] if args.task else tasks.values()))
+    chosen = [tasks[args.task]] if args.task else list(tasks.values())
+    # A run's files live in memory too (sandbox/run_disk.py): each job may hold both limits.
+    memory_mb = (args.memory_limit or max(t.limits.memory_mb for t in chosen)) + max(t.limits.disk_mb for t in chosen)
     jobs = batch.affordable_jobs(args.jobs, memory_mb)
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit,
                               backend=args.backend, gpus=args.gpus, repeat=args.repeat)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.submission.handin import SkippedLine
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 class Verdict(enum.Enum):
@@ -53,6 +53,10 @@ class Verdict(enum.Enum):
     TOO_MANY_PROCESSES = (
         "too_many_processes",
         "The script started more processes or threads than the grader allows and was stopped.",
+    )
+    DISK_LIMIT = (
+        "disk_limit",
+        "The script filled the space a run may write (its workspace and /tmp) and was stopped.",
     )
     NO_MODEL = ("no_model", "The script ended without leaving the model file where the grader looks for it.")
     WRONG_MODEL_NAME = (

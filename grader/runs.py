@@ -7,11 +7,12 @@ grader. Nothing else the submission wrote is believed: its training record only 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from grader import datasets, timings
@@ -25,6 +26,7 @@ from grader.model import inspector
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
 from grader.sandbox.registry import SharedSandbox
+from grader.sandbox.run_disk import DiskTooSmall, RunDisk, bounded_disk
 from grader.submission.handin import Submission, SubmissionError, open_submission
 from grader.tasks.choice import TaskChoiceError, choose_task
 from grader.tasks.spec import TaskSpec
@@ -63,11 +65,14 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
             with timings.phase("open the sandbox"):
                 opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
         note = " ".join(n for n in (task_note, backend_note) if n)
-        grade = grade_submission(submission, task, opened, options, note, worker)
-        graded_file = grade.run.model_file if grade.run else None
-        # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
-        if on_model and graded_file and grade.evaluation is not None:
-            on_model(submission.workspace / graded_file)
+        with _run_space(submission, folder, limits_for(task, options), bool(options.keep)) as disk:
+            if disk is not None:
+                submission = dataclasses.replace(submission, workspace=disk.workspace)
+            grade = grade_submission(submission, task, opened, options, note, worker, disk)
+            graded_file = grade.run.model_file if grade.run else None
+            # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
+            if on_model and graded_file and grade.evaluation is not None:
+                on_model(submission.workspace / graded_file)
         return grade, task
     finally:
         if not options.keep:
@@ -133,11 +138,25 @@ def ungraded(path: Path, task: TaskSpec | None, verdict: Verdict, detail: str) -
 
 def limits_for(task: TaskSpec, options: RunOptions) -> RunLimits:
     return RunLimits(time_seconds=options.time_seconds or task.limits.time_seconds,
-                     memory_mb=options.memory_mb or task.limits.memory_mb)
+                     memory_mb=options.memory_mb or task.limits.memory_mb,
+                     disk_mb=task.limits.disk_mb, files=task.limits.files)
+
+
+@contextlib.contextmanager
+def _run_space(submission: Submission, folder: Path, limits: RunLimits, keep: bool) -> Iterator[RunDisk | None]:
+    """The bounded space a script runs in (sandbox/run_disk.py); a model file needs none."""
+    if submission.kind == "model":
+        yield None
+        return
+    try:
+        with bounded_disk(folder, submission.workspace, limits.disk_mb, limits.files, keep) as disk:
+            yield disk
+    except DiskTooSmall as error:
+        raise SubmissionError(f"{error}. Hand in only the script and the files it reads.") from None
 
 
 def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | None, options: RunOptions,
-                     task_note: str = "", worker=None) -> Grade:
+                     task_note: str = "", worker=None, disk: RunDisk | None = None) -> Grade:
     """Run the submission's script in `sandbox` and grade its model (a model file needs none)."""
     base_run = RunSummary(kind=submission.kind, entry=submission.entry, skipped_lines=submission.skipped,
                           notes=tuple(n for n in (*submission.notes, task_note) if n))
@@ -151,7 +170,8 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
         return not_graded(task, submission, Verdict.SYNTAX_ERROR, syntax, base_run)
 
     limits = limits_for(task, options)
-    data_dir = submission.workspace.parent / "data"
+    # Beside the workspace, outside the run's bounded space: the staged data is hard-linked.
+    data_dir = (disk.root.parent if disk else submission.workspace.parent) / "data"
     data_dir.mkdir(exist_ok=True)
     with timings.phase("stage the student's data"):
         datasets.stage_student_split(task.dataset.name, data_dir,
@@ -169,6 +189,7 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
              "PYTHONHASHSEED": str(seed), "MPLBACKEND": "Agg",
              "PYTHONDONTWRITEBYTECODE": "1"},
         hidden=tuple(datasets.evaluation_files()),
+        disk=disk,
     )
     if worker is not None:
         worker.warm_up()  # a batch's worker: started beside the run, if a crash ended it
@@ -205,7 +226,8 @@ def _execution(result: RunResult, record: RunRecord | None, limits: RunLimits, t
         process_limit_hit=result.process_limit_hit,
         wall_seconds=result.wall_seconds, peak_memory_mb=result.peak_memory_mb,
         limits={"time_seconds": limits.time_seconds, "memory_mb": limits.memory_mb,
-                "processes": limits.processes, "file_mb": limits.file_mb},
+                "processes": limits.processes, "file_mb": limits.file_mb,
+                "disk_mb": limits.disk_mb, "files": limits.files},
         leftover_processes=result.leftover_processes,
         keras=record.keras or {"requested": str(task.run.keras)},
         seeds=record.seeds, devices=record.devices,

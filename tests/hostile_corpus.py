@@ -142,11 +142,16 @@ CASES: tuple[Case, ...] = (
     Case("thread_bomb.py", "too_many_processes", ("processes and threads",)),
     Case("writes_huge_file.py", "crashed", ("File too large", "files of at most")),
     Case("huge_output.py", "passed", ("bytes more than the grader keeps",)),
+    # Filling the disk: the workspace and /tmp share 2,048 MB and 20,000 files.
+    Case("writes_three_gigabytes.py", "disk_limit", ("2,048 MB", "cache_0.bin (1,024 MB)")),
+    Case("floods_files.py", "disk_limit", ("20,000 files and folders", "in flood/")),
+    Case("fills_disk_then_saves.py", "disk_limit", ("2,048 MB", "/tmp/augmented_")),
     # Reaching out of the sandbox.
     Case("opens_socket.py", "crashed", (NO_NETWORK,)),
     Case("dns_lookup.py", "crashed", (NO_NETWORK,)),
     Case("reads_evaluation_data.py", "passed", ("mean absolute error",)),
     Case("writes_outside_workspace.py", "passed", ("mean absolute error",)),
+    Case("reads_private_files.py", "passed", ("mean absolute error",)),
     Case("kills_parent.py", "passed", ("mean absolute error",)),
     Case("daemon_outlives_script.py", "passed", ("mean absolute error",)),
     # Forging the grade.

@@ -7,6 +7,8 @@ or a file outside its workspace behind, and a second run must keep every result 
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sysconfig
 from pathlib import Path
@@ -19,7 +21,9 @@ from hostile_corpus import CASES, MARKER, TASK, student_text
 import grader
 from grader.batch.run import discover, run_batch
 from grader.runs import RunOptions
+from grader.output.atomic import OutputUnwritable
 from grader.sandbox.local import namespace_command
+from grader.sandbox.run_disk import mounted_disks, mount_tmpfs, unmount
 from grader.tasks.spec import load_tasks
 
 pytestmark = pytest.mark.slow
@@ -84,6 +88,10 @@ def test_no_run_leaves_a_process_behind(graded_class):
         assert client.containers.list(all=True, filters={"label": RUN_LABEL}) == []
 
 
+def test_no_run_leaves_its_space_mounted(graded_class):
+    assert mounted_disks(owner=os.getpid()) == []
+
+
 def test_no_run_writes_outside_its_workspace(graded_class):
     folders = ["/", "/etc", "/root", "/usr/share/datasets", "/usr/local/bin",
                sysconfig.get_paths()["purelib"], os.path.dirname(grader.__file__)]
@@ -95,6 +103,9 @@ def test_the_runs_were_limited_as_stated(graded_class):
     records = graded_class["records"]
     limits = records["infinite_loop"]["grade"]["run"]["limits"]
     assert limits["time_seconds"] == TIME_LIMIT and limits["processes"] == 512
+    assert limits["disk_mb"] == 2048 and limits["files"] == 20_000
+    writer = records["writes_three_gigabytes"]["grade"]["run"]
+    assert "workspace, /tmp and /dev/shm: 2,048 MB and 20,000 files together" in " ".join(writer["isolation"])
     assert records["fork_bomb"]["grade"]["run"]["process_limit_hit"]
     assert records["huge_output"]["grade"]["run"]["output_dropped_bytes"] > 90 * 2**20
 
@@ -104,3 +115,47 @@ def test_a_second_run_keeps_every_result(graded_class):
     again = run_batch(graded_class["entries"], load_tasks(), TASK, graded_class["out"],
                       graded_class["options"], jobs=JOBS)
     assert {r["student"]: r for r in again} == before
+
+
+# The results store on a disk that fills up during the batch: three students, graded one at a time.
+FULL_DISK_CLASS = {"a_never_saves.py": "never_saves.py", "b_truncated.h5": None, "c_not_hdf5.h5": None}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting the small results disk needs root")
+def test_a_full_results_disk_stops_the_batch_and_a_rerun_resumes(graded_class, tmp_path):
+    """The results folder is a small tmpfs, filled by someone else once the first result is in:
+    the batch stops with one clear error, leaves no half-written file, and once space is freed
+    the same command keeps the first result and grades the other two."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name, source in FULL_DISK_CLASS.items():
+        case = next(c for c in CASES if c.name == (source or name.split("_", 1)[1]))
+        (case.build or hostile_corpus._copy(case.name))(folder / name)
+    out = tmp_path / "results-disk"
+    out.mkdir()
+    mount_tmpfs(out, "size=4m")
+    try:
+        filler = out / "someone-elses-file"
+
+        def fill_after_first(progress) -> None:
+            if progress.done == 1 and not filler.exists():
+                with contextlib.suppress(OSError), open(filler, "wb", buffering=0) as handle:
+                    while True:
+                        handle.write(bytes(2**16))
+
+        entries = discover(folder, out)
+        with pytest.raises(OutputUnwritable, match="No space left on device.*run the same command again"):
+            run_batch(entries, load_tasks(), TASK, out, graded_class["options"], jobs=1, on_change=fill_after_first)
+        left = sorted(p.name for p in (out / "results").iterdir())
+        assert left == ["a_never_saves.json"]  # whole, and no temporary file beside it
+        assert json.loads((out / "results" / left[0]).read_text())["grade"]["verdict"] == "no_model"
+
+        filler.unlink()
+        progress_seen = []
+        records = run_batch(entries, load_tasks(), TASK, out, graded_class["options"], jobs=1,
+                            on_change=progress_seen.append)
+        assert progress_seen[-1].cached == 1 and progress_seen[-1].done == 2
+        assert {r["student"]: r["grade"]["verdict"] for r in records} == {
+            "a_never_saves": "no_model", "b_truncated": "invalid_model", "c_not_hdf5": "invalid_model"}
+    finally:
+        unmount(out)

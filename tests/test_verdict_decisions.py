@@ -96,6 +96,21 @@ def test_a_fork_bomb_is_too_many_processes(tmp_path):
     assert grade.verdict is Verdict.TOO_MANY_PROCESSES and "512 processes and threads" in grade.summary
 
 
+def test_a_run_that_fills_its_space_is_disk_limit_naming_the_limit_and_the_files(tmp_path):
+    written = "it had written 2,048 MB in 5 files and folders; the largest: cache_0.bin (1,024 MB)"
+    grade = decide(tmp_path, CannedSandbox(exit_code=None, signal=9, disk_full="space", disk_written=written))
+    assert grade.verdict is Verdict.DISK_LIMIT
+    assert "2,048 MB in its workspace, /tmp and /dev/shm" in grade.summary and "cache_0.bin" in grade.summary
+
+
+def test_a_run_that_makes_too_many_files_is_disk_limit_naming_the_file_limit(tmp_path):
+    saved = lambda workspace: (workspace / "mymodel.h5").write_bytes(b"x")  # noqa: E731
+    grade = decide(tmp_path, CannedSandbox(saved, exit_code=1, disk_full="files",
+                                           disk_written="it had written 0 MB in 20,000 files and folders"))
+    assert grade.verdict is Verdict.DISK_LIMIT and "20,000 files and folders" in grade.summary
+    assert "mymodel.h5 had been saved" in grade.summary
+
+
 def test_a_run_over_time_is_timed_out_and_told_if_it_had_saved(tmp_path):
     saved = lambda workspace: (workspace / "mymodel.h5").write_bytes(b"x")  # noqa: E731
     grade = decide(tmp_path, CannedSandbox(saved, exit_code=None, signal=signal.SIGKILL, timed_out=True))

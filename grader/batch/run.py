@@ -16,13 +16,13 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from grader.output.atomic import unwritable, write_atomically
 from grader.results import Verdict
 from grader.sandbox.registry import SharedSandbox
 from grader.submission.handin import MODEL_SUFFIXES, SCRIPT_SUFFIXES
@@ -100,7 +100,10 @@ class ResultStore:
 
     def __init__(self, out: Path) -> None:
         self.folder = Path(out) / RESULTS_DIR
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise unwritable(self.folder, error) from None
 
     def load(self, student: str) -> dict | None:
         try:
@@ -110,15 +113,10 @@ class ResultStore:
         return record if isinstance(record, dict) else None
 
     def save(self, record: dict) -> None:
-        """Write to a temporary file, flush it to disk, then rename it over the old one: a crash at
-        any moment leaves either the old result or the new one, never half of one."""
-        target = self.folder / f"{record['student']}.json"
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{record['student']}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(record, out, ensure_ascii=False, indent=1)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
+        """Replace the student's result atomically (grader/output/atomic.py): a crash or a full
+        disk at any moment leaves either the old result or the new one, never half of one."""
+        write_atomically(self.folder / f"{record['student']}.json",
+                         json.dumps(record, ensure_ascii=False, indent=1))
 
     def all(self) -> list[dict]:
         records = [self.load(path.stem) for path in sorted(self.folder.glob("*.json"))]
@@ -174,7 +172,11 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(grade_one, entry, key) for entry, key in pending]
             for future in concurrent.futures.as_completed(futures):
-                future.result()
+                if future.exception() is not None:
+                    # A disk that refuses results refuses the next ones too: grade no more
+                    # (those running finish), and say it once.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise future.exception()
     finally:
         workers.close()
     return [r for r in store.all() if r.get("student") in {e.student for e in entries}]

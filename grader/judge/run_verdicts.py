@@ -76,6 +76,8 @@ def judge_run(submission: Submission, task: TaskSpec, result: RunResult, record:
         detail = (f"used more than {limits.memory_mb:,} MB{epochs}. Use a smaller batch_size or "
                   "model, and do not keep copies of the dataset (e.g. as float64 lists).")
         return not_graded(task, submission, Verdict.OUT_OF_MEMORY, detail, run)
+    if result.disk_full:
+        return not_graded(task, submission, Verdict.DISK_LIMIT, _disk_limit_detail(result, limits, task, saved), run)
 
     crashed = result.exit_code != 0
     labels = feedback.label_encoding(record, task.model.output_units)
@@ -182,6 +184,18 @@ def _misplaced_saves_note(saves: list[Save], task: TaskSpec) -> str:
     return (f"The script saved {'; '.join(described)}. During grading only the script's own folder "
             f"is kept and writable, and the grader looks for {task.model.file_name} there: save with "
             f"model.save('{task.model.file_name}'), a plain file name, no folder and no drive letter.")
+
+
+def _disk_limit_detail(result: RunResult, limits: RunLimits, task: TaskSpec, saved: bool) -> str:
+    limit = (f"{limits.files:,} files and folders" if result.disk_full == "files"
+             else f"{limits.disk_mb:,} MB")
+    detail = (f"a run may write {limit} in its workspace, /tmp and /dev/shm together, and "
+              f"{result.disk_written or 'it had reached that'}. A model for this task needs a few MB: "
+              "do not write copies of the dataset, many checkpoints or files in a loop, and delete "
+              "what you no longer need.")
+    if saved:
+        detail += f" {task.model.file_name} had been saved, but the script went on writing; it was not graded."
+    return detail
 
 
 def _harness_failure(result: RunResult, record: RunRecord | None, script: str = "") -> str | None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from grader.judge.metrics import METRICS
 from grader.output import plots
+from grader.output.atomic import write_atomically
 from grader.output.exports import gradebook_rows, summarize
 from grader.output.fingerprint import MIN_PARAMETERS
 from grader.output.html_report import environment, figure, render_grade_page
@@ -32,18 +33,17 @@ def write_class_pages(records: list[dict], tasks: dict[str, TaskSpec], out: Path
     whose stamp says it was made from the same record is kept, so an unchanged re-run of a
     class renders nothing."""
     folder = out / STUDENTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     for record in records:
         path = folder / f"{record['student']}.html"
         stamp = page_stamp([record])
         if _stamp_of(path) != stamp:
             grade = record["grade"]
-            path.write_text(render_grade_page(grade, tasks.get(grade["task_id"]), index_link="../index.html",
-                                              student=record["student"], stamp=stamp), encoding="utf-8")
+            write_atomically(path, render_grade_page(grade, tasks.get(grade["task_id"]), index_link="../index.html",
+                                                     student=record["student"], stamp=stamp))
     index = out / "index.html"
     stamp = page_stamp(records)
     if _stamp_of(index) != stamp:
-        index.write_text(render_index(records, tasks, stamp), encoding="utf-8")
+        write_atomically(index, render_index(records, tasks, stamp))
     return {"html": index}
 
 

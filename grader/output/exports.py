@@ -6,12 +6,14 @@ agree with each other by construction.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import statistics
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+from grader.output.atomic import write_atomically
 from grader.output.fingerprint import similar_pairs
 
 GRADEBOOK_COLUMNS = ("student", "task", "verdict", "passed", "points", "max_points", "band", "metric",
@@ -81,19 +83,18 @@ def write_all(records: list[dict], out: Path) -> dict[str, Path]:
     rows = gradebook_rows(records, summary)
     written = {"csv": out / "gradebook.csv", "json": out / "results.json", "junit": out / "junit.xml",
                "gradescope": out / "gradescope"}
-    with open(written["csv"], "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=GRADEBOOK_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    written["json"].write_text(json.dumps({"summary": summary, "students": rows,
-                                           "grades": {r["student"]: r["grade"] for r in records}},
-                                          indent=1, ensure_ascii=False), encoding="utf-8")
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=GRADEBOOK_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(written["csv"], table.getvalue())
+    write_atomically(written["json"], json.dumps({"summary": summary, "students": rows,
+                                                  "grades": {r["student"]: r["grade"] for r in records}},
+                                                 indent=1, ensure_ascii=False))
     for record in records:
-        folder = written["gradescope"] / record["student"]
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope_result(record), indent=1, ensure_ascii=False),
-                                             encoding="utf-8")
-    ET.ElementTree(junit(records)).write(written["junit"], encoding="utf-8", xml_declaration=True)
+        write_atomically(written["gradescope"] / record["student"] / "results.json",
+                         json.dumps(gradescope_result(record), indent=1, ensure_ascii=False))
+    write_atomically(written["junit"], ET.tostring(junit(records), encoding="utf-8", xml_declaration=True))
     return written
 
 

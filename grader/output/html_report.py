@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from grader.judge.feedback import lower_is_better, script_output
 from grader.output import plots
+from grader.output.atomic import write_atomically
 from grader.output.report import LOCAL_WARNING
 from grader.results import Grade, Verdict, most_confused_with
 from grader.tasks.spec import TaskSpec
@@ -44,18 +45,14 @@ def render_grade_page(grade: dict, task: TaskSpec | None, *, index_link: str | N
 
 
 def write_grade_page(path: Path, grade: Grade, task: TaskSpec | None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_grade_page(grade.to_dict(), task), encoding="utf-8")
-    return path
+    return write_atomically(path, render_grade_page(grade.to_dict(), task))
 
 
 def write_run_folder(folder: Path, grade: Grade, task: TaskSpec | None) -> Path:
     """`--html-dir`: the page and the JSON it was made from, side by side."""
-    folder.mkdir(parents=True, exist_ok=True)
     data = grade.to_dict()
-    (folder / "result.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    (folder / "report.html").write_text(render_grade_page(data, task), encoding="utf-8")
-    return folder / "report.html"
+    write_atomically(folder / "result.json", json.dumps(data, indent=2, ensure_ascii=False))
+    return write_atomically(folder / "report.html", render_grade_page(data, task))
 
 
 def gradescope_score_html(grade: dict) -> str:

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from grader.sandbox.run_disk import RunDisk
+
 # The runtime image the Docker backend runs and `grade image build` builds. GRADER_IMAGE picks
 # another tag, e.g. to try a changed grader in its own image while the usual one stays in use.
 RUNTIME_IMAGE = os.environ.get("GRADER_IMAGE", "grader-runtime:latest")
@@ -42,6 +44,9 @@ class RunLimits:
     # bomb stops here.
     processes: int = 512
     file_mb: int = 1024  # the largest file the run may write (a model is at most a few hundred MB)
+    # The space the run may write: workspace, /tmp and /dev/shm together (see sandbox/run_disk.py).
+    disk_mb: int = 2048
+    files: int = 20_000  # files and folders in that space
 
 
 # The environment variable through which the harness finds the staged datasets.
@@ -60,6 +65,9 @@ class RunRequest:
     data_dir: Path  # read-only: the student's view of the datasets
     env: dict[str, str]
     hidden: tuple[Path, ...] = ()  # files and folders holding evaluation data (local backend)
+    # The run's bounded space (its `workspace` is the workspace above); None: none could be
+    # mounted here, and the backend gives the run a private /tmp of its own.
+    disk: RunDisk | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,3 +86,5 @@ class RunResult:
     process_limit_hit: bool = False  # the run tried to have more than `processes` at once
     leftover_processes: int = 0  # processes of the run still alive after clean-up (should be 0)
     notes: tuple[str, ...] = ()  # what the backend wants the student to know (e.g. a CPU fallback)
+    disk_full: str = ""  # "space" or "files": the run filled its space and was stopped
+    disk_written: str = ""  # then: what it had written, in the student's paths

@@ -1,18 +1,22 @@
 """The first program inside the local sandbox's namespaces: lock the view, drop power, exec.
 
     python -m grader.sandbox.confine --workspace DIR --data DIR [--hide PATH ...]
-                                     [--see PATH ...] [--tmp-mb N] -- COMMAND ...
+                                     [--see PATH ...] [--tmp-mb N] [--tmp-from DIR]
+                                     [--shm-from DIR] [--empty DIR ...] [--run-as UID]
+                                     -- COMMAND ...
 
 `unshare` starts this as process 1 of new PID, mount and network namespaces, still root. Before
 it runs the student's command it
   1. hides every path holding evaluation data (an empty read-only tmpfs over a folder,
      /dev/null over a file);
-  2. gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp), and binds
-     back, read-only, the folders under them the run needs (`--see`: the grader's own code or
-     Python, when they are installed under /tmp);
+  2. empties the home folders (`--empty`), gives the run a private /tmp and /dev/shm (TensorFlow needs a writable /tmp): the folders
+     of its bounded space (`--tmp-from`, `--shm-from`), else new tmpfs, and binds back,
+     read-only, the folders under them the run needs (`--see`: the grader's own code or Python,
+     when they are installed under /tmp or a home folder);
   3. makes every other mount read-only, except the workspace;
-  4. drops every capability (so none of this can be undone: no umount, no remount) and sets
-     no_new_privs, then execs the command, which becomes process 1.
+  4. drops every capability (so none of this can be undone: no umount, no remount), becomes the
+     run's own unprivileged user (`--run-as`, where the grader is root) and sets no_new_privs,
+     then execs the command, which becomes process 1.
 Only the standard library is imported: this runs before anything of the student's.
 """
 from __future__ import annotations
@@ -48,10 +52,18 @@ def confine_and_exec(args: argparse.Namespace) -> None:
     # Held open: the workspace may lie under /tmp, which the private /tmp is about to cover.
     kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY)
             for path in (args.workspace, args.data, *args.see)}
+    private = {"/tmp": args.tmp_from, "/dev/shm": args.shm_from}  # the run's bounded space, if any
+    sources = {target: os.open(source, os.O_PATH | os.O_DIRECTORY) for target, source in private.items() if source}
     for path in args.hide:
         _hide(path)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
+    for path in args.empty:
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for target in private:
+        if target in sources:
+            _bind(Path(f"/proc/self/fd/{sources[target]}"), Path(target))
+            os.close(sources[target])
+        else:
+            _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={args.tmp_mb}m,mode=1777")
     for path, descriptor in kept.items():  # each its own mount, at its own path again
         path.mkdir(parents=True, exist_ok=True)
         _bind(Path(f"/proc/self/fd/{descriptor}"), path)
@@ -59,7 +71,7 @@ def confine_and_exec(args: argparse.Namespace) -> None:
     for mountpoint, options in _mounts():
         if not any(mountpoint == str(p) for p in writable):
             _remount_read_only(mountpoint, options)
-    _drop_capabilities()
+    _drop_capabilities(args.run_as)
     os.chdir(args.workspace)
     os.execvpe(args.command[0], args.command, os.environ)
 
@@ -71,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hide", type=_absolute, action="append", default=[])
     parser.add_argument("--see", type=_absolute, action="append", default=[])
     parser.add_argument("--tmp-mb", type=int, default=1024)
+    parser.add_argument("--tmp-from", type=_absolute, help="a folder to be /tmp (else a new tmpfs)")
+    parser.add_argument("--shm-from", type=_absolute, help="a folder to be /dev/shm (else a new tmpfs)")
+    parser.add_argument("--empty", type=_absolute, action="append", default=[],
+                        help="a folder the run sees empty (home folders); what it needs comes back with --see")
+    parser.add_argument("--run-as", type=int, help="the unprivileged user (uid = gid) to run the command as")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     return parser
 
@@ -129,10 +146,14 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def _drop_capabilities() -> None:
+def _drop_capabilities(run_as: int | None) -> None:
     last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
     for capability in range(last + 1):
         _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    if run_as is not None:  # the last use of CAP_SETUID: a user of its own, in no group of ours
+        os.setgroups([])
+        os.setresgid(run_as, run_as, run_as)
+        os.setresuid(run_as, run_as, run_as)
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     if _libc.capset(ctypes.byref(header), data) != 0:

@@ -18,6 +18,8 @@ from pathlib import Path
 from grader.sandbox import RUNTIME_IMAGE, STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText
 from grader.sandbox.cgroups import fork_refused
+from grader.sandbox.run_disk import (DiskWatch, hand_to_user, kernel_memory_mb, space_bound,
+                                     writable_folders)
 
 DEFAULT_IMAGE = RUNTIME_IMAGE
 WORKDIR, DATADIR = "/work", "/data"
@@ -70,7 +72,8 @@ class DockerSandbox:
     def _create_and_run(self, request: RunRequest, limits: RunLimits) -> RunResult:
         import docker
 
-        _hand_to_run_user(request.workspace)
+        hand_to_user(writable_folders(request.workspace, request.disk), *(int(part) for part in RUN_USER.split(":")))
+        memory = f"{kernel_memory_mb(limits.memory_mb, request.disk)}m"
         container = self.client.containers.create(
             self.image,
             command=["python", "-m", "grader.harness.runner", *request.harness_args],
@@ -78,10 +81,12 @@ class DockerSandbox:
             working_dir=WORKDIR, user=RUN_USER,
             environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},
             volumes={str(request.workspace.resolve()): {"bind": WORKDIR, "mode": "rw"},
-                     str(request.data_dir.resolve()): {"bind": DATADIR, "mode": "ro"}},
+                     str(request.data_dir.resolve()): {"bind": DATADIR, "mode": "ro"},
+                     **_private_folders(request.disk)},
             network_mode="none", read_only=True,
-            tmpfs={"/tmp": f"size={limits.tmp_mb}m,mode=1777", "/dev/shm": f"size={limits.tmp_mb}m"},
-            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
+            tmpfs=None if request.disk else {"/tmp": f"size={limits.tmp_mb}m,mode=1777",
+                                             "/dev/shm": f"size={limits.tmp_mb}m"},
+            mem_limit=memory, memswap_limit=memory,
             nano_cpus=int(self.cpus * 1e9), pids_limit=limits.processes,
             ulimits=[docker.types.Ulimit(name="fsize", soft=limits.file_mb * 2**20, hard=limits.file_mb * 2**20)],
             cap_drop=["ALL"], security_opt=["no-new-privileges"],
@@ -92,16 +97,17 @@ class DockerSandbox:
             labels={RUN_LABEL: "1", GRADER_PID_LABEL: str(os.getpid())},
         )
         try:
-            return self._run(container, limits)
+            return self._run(container, request, limits)
         finally:
             _remove(container)
 
-    def _run(self, container, limits: RunLimits) -> RunResult:
+    def _run(self, container, request: RunRequest, limits: RunLimits) -> RunResult:
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
         output = _stream_output(container, stdout, stderr)  # attached before start: nothing missed
         started = time.monotonic()
         container.start()
         peak = _Peaks(container, limits.processes)
+        disk_watch = DiskWatch(request.disk, stop=container.kill)
         timed_out = False
         try:
             status = container.wait(timeout=limits.time_seconds)
@@ -110,6 +116,7 @@ class DockerSandbox:
             status = _kill(container)
         wall = time.monotonic() - started
         peak.stop()
+        disk_full = disk_watch.close()
         process_limit_hit = peak.full or _fork_refused(container.id)
         container.reload()
         state = container.attrs.get("State", {})
@@ -122,9 +129,18 @@ class DockerSandbox:
             process_limit_hit=process_limit_hit,
             wall_seconds=round(wall, 2), peak_memory_mb=round(peak.bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
-            output_dropped_bytes=stdout.dropped + stderr.dropped, isolation=self.isolation,
-            notes=(self.gpu_notice,) if self.gpu_notice else (),
+            output_dropped_bytes=stdout.dropped + stderr.dropped,
+            isolation=(*self.isolation, space_bound(request.disk)),
+            notes=(self.gpu_notice,) if self.gpu_notice else (), disk_full=disk_full,
+            disk_written=request.disk.what_was_written() if disk_full else "",
         )
+
+
+def _private_folders(disk) -> dict:
+    """The run's bounded space as the container's /tmp and /dev/shm (else Docker's own tmpfs)."""
+    if disk is None:
+        return {}
+    return {str(disk.tmp): {"bind": "/tmp", "mode": "rw"}, str(disk.shm): {"bind": "/dev/shm", "mode": "rw"}}
 
 
 def gpu_choice(requested: str, available: bool, how: str) -> tuple[bool, str]:
@@ -277,17 +293,3 @@ def _fork_refused(container_id: str) -> bool:
             return refused
     return False
 
-
-def _hand_to_run_user(workspace) -> None:
-    """The container's user must be able to write its workspace (and nothing else of ours)."""
-    uid, gid = (int(part) for part in RUN_USER.split(":"))
-    try:
-        for root, folders, files in os.walk(workspace):
-            for name in (*folders, *files):
-                os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
-        os.chown(workspace, uid, gid)
-    except PermissionError:  # a grader that is not root: open the workspace instead
-        for root, folders, _files in os.walk(workspace):
-            for name in folders:
-                os.chmod(os.path.join(root, name), 0o777)
-        os.chmod(workspace, 0o777)

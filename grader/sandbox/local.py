@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from grader.sandbox import STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, S
 from grader.sandbox.capture import CappedText, drain
 from grader.sandbox.cgroups import RunCgroup
 from grader.sandbox.processes import descendants, die_with_parent, end_tree, kill_tree
+from grader.sandbox.run_disk import (DiskWatch, hand_to_user, kernel_memory_mb, space_bound,
+                                     writable_folders)
 
 POLL_SECONDS = 0.1
 _UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--net", "--mount", "--kill-child"]
@@ -31,6 +34,13 @@ NAMESPACE_ISOLATION = ("own PID namespace (every process ends with the run)", "n
                        "evaluation data hidden", "private /tmp", "read-only system files",
                        "no capabilities")
 GROUP_ISOLATION = ("own process group (ended with the run)",)
+UNPRIVILEGED = "an unprivileged user of its own (home folders and the grader's other files hidden)"
+# Where the grader runs as root, student code runs as a user of its own: a uid drawn per run from
+# a range no account uses, owning nothing on the machine but the run's workspace.
+RUN_UIDS = range(1_500_000_000, 2_000_000_000)
+# What the harness imports from a checkout of the grader; a run sees nothing else of it.
+RUN_IMPORTS = frozenset({"__init__.py", "harness", "datasets", "sandbox"})
+HOMES = (Path("/root"), Path("/home"))  # a run sees them empty, but for the Python it runs on
 
 
 class LocalSandbox:
@@ -43,19 +53,32 @@ class LocalSandbox:
 
     @property
     def isolation(self) -> tuple[str, ...]:
-        return NAMESPACE_ISOLATION if self.unshare else GROUP_ISOLATION
+        if not self.unshare:
+            return GROUP_ISOLATION
+        return (*NAMESPACE_ISOLATION, UNPRIVILEGED) if self.switches_user else NAMESPACE_ISOLATION
+
+    @property
+    def switches_user(self) -> bool:
+        """Root in the machine's own user namespace can hand the run to another user; a grader
+        mapped to root in a namespace of its own (--map-root-user) has no other user to give."""
+        return bool(self.unshare) and os.geteuid() == 0 and "--map-root-user" not in self.unshare
 
     def run(self, request: RunRequest, limits: RunLimits) -> RunResult:
-        command, env = self._command(request, limits)
+        run_as = random.choice(RUN_UIDS) if self.switches_user else None
+        if run_as is not None:
+            hand_to_user(writable_folders(request.workspace, request.disk), run_as, run_as)
+        command, env = self._command(request, limits, run_as)
         stdout, stderr = CappedText(limits.output_bytes), CappedText(limits.output_bytes)
-        group = RunCgroup.create(limits.processes, limits.memory_mb * 2**20)
+        group = RunCgroup.create(limits.processes, kernel_memory_mb(limits.memory_mb, request.disk) * 2**20)
         started = time.monotonic()
         try:
             process = subprocess.Popen(command, cwd=request.workspace, env=env, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                        preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
+            disk_watch = DiskWatch(request.disk, stop=functools.partial(kill_tree, process.pid))
             watch = _watch(process, limits, sample_memory=group is None)
+            disk_full = disk_watch.close()
             leftover = end_tree(process.pid)
             for reader in readers:
                 reader.join(timeout=5)
@@ -68,7 +91,7 @@ class LocalSandbox:
                 group.close()
         enforced = "enforced by the kernel (cgroup)" if group else "watched by the grader"
         isolation = (*self.isolation, f"memory and at most {limits.processes} processes and threads "
-                     f"{enforced}", f"files up to {limits.file_mb:,} MB")
+                     f"{enforced}", f"files up to {limits.file_mb:,} MB", space_bound(request.disk))
         return RunResult(
             backend=self.name, exit_code=process.returncode if process.returncode >= 0 else None,
             signal=-process.returncode if process.returncode < 0 else None,
@@ -78,10 +101,12 @@ class LocalSandbox:
             peak_memory_mb=round(watch.peak_bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
             output_dropped_bytes=stdout.dropped + stderr.dropped,
-            isolation=isolation, leftover_processes=leftover,
+            isolation=isolation, leftover_processes=leftover, disk_full=disk_full,
+            disk_written=request.disk.what_was_written() if disk_full else "",
         )
 
-    def _command(self, request: RunRequest, limits: RunLimits) -> tuple[list[str], dict[str, str]]:
+    def _command(self, request: RunRequest, limits: RunLimits,
+                 run_as: int | None) -> tuple[list[str], dict[str, str]]:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env,
                STUDENT_DATA_ENV: str(request.data_dir), "PYTHONPATH": str(GRADER_ROOT)}
@@ -91,9 +116,16 @@ class LocalSandbox:
         confine = [sys.executable, "-m", "grader.sandbox.confine",
                    "--workspace", str(request.workspace), "--data", str(request.data_dir),
                    "--tmp-mb", str(limits.tmp_mb)]
-        for path in request.hidden:
+        if request.disk is not None:
+            confine += ["--tmp-from", str(request.disk.tmp), "--shm-from", str(request.disk.shm)]
+        if run_as is not None:
+            confine += ["--run-as", str(run_as)]
+        homes = [home for home in HOMES if home.is_dir()] if run_as is not None else []
+        for path in (*request.hidden, *(grader_private_paths() if run_as is not None else ())):
             confine += ["--hide", str(path)]
-        for path in grader_paths_in_private_folders():
+        for path in homes:
+            confine += ["--empty", str(path)]
+        for path in grader_paths_in_private_folders(homes):
             confine += ["--see", str(path)]
         return [*self.unshare, *confine, "--", *harness], env
 
@@ -102,17 +134,30 @@ class LocalSandbox:
 GRADER_ROOT = Path(grader.__file__).resolve().parent.parent
 
 
-def grader_paths_in_private_folders() -> list[Path]:
-    """Folders the run needs that lie where the sandbox mounts a private /tmp or /dev/shm: the
-    grader's code and the Python it runs on (a clone or a venv under /tmp)."""
+def grader_paths_in_private_folders(homes: list[Path] = ()) -> list[Path]:
+    """Folders the run needs that lie where the sandbox mounts a private /tmp or /dev/shm, or
+    empties a home folder: the grader's code and the Python it runs on (a clone or a venv under
+    /tmp, a pyenv under /root)."""
     needed = {GRADER_ROOT, Path(sys.prefix), Path(sys.executable).resolve().parent,
               *(Path(entry) for entry in sys.path if entry)}
-    private = [Path("/tmp"), Path("/dev/shm")]
+    private = [Path("/tmp"), Path("/dev/shm"), *homes]
     inside = {path.resolve() for path in needed
               if path.is_dir() and any(path.resolve().is_relative_to(p) and path.resolve() != p
                                        for p in private)}
     return sorted(path for path in inside if not any(path != other and path.is_relative_to(other)
                                                      for other in inside))
+
+
+def grader_private_paths() -> list[Path]:
+    """What a run must not read of the grader's beyond the evaluation data: when it runs from a
+    checkout, all of it but the packages the harness imports."""
+    needed = [path.resolve() for path in (GRADER_ROOT / "grader", Path(sys.prefix), Path(sys.executable).parent)]
+    private: list[Path] = []
+    if (GRADER_ROOT / "pyproject.toml").is_file():  # a checkout, not site-packages
+        private += [path for path in GRADER_ROOT.iterdir() if path.name != "grader"]
+        private += [path for path in (GRADER_ROOT / "grader").iterdir() if path.name not in RUN_IMPORTS]
+    return [path for path in private if path.exists() and not path.is_symlink()
+            and not any(n == path.resolve() or n.is_relative_to(path.resolve()) for n in needed)]
 
 
 def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:

@@ -82,6 +82,10 @@ class MetricSpec:
 class Limits:
     time_seconds: int = 900
     memory_mb: int = 4096
+    # The space a run writes (workspace, /tmp, /dev/shm together) and its files and folders.
+    # It lives in memory: the kernel lets a run have memory_mb + disk_mb.
+    disk_mb: int = 2048
+    files: int = 20_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -264,5 +268,7 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     need(spec.limits.time_seconds > 0, "limits.time_seconds", "a positive integer",
          spec.limits.time_seconds)
     need(spec.limits.memory_mb >= 256, "limits.memory_mb", "at least 256", spec.limits.memory_mb)
+    need(spec.limits.disk_mb >= 64, "limits.disk_mb", "at least 64", spec.limits.disk_mb)
+    need(spec.limits.files >= 100, "limits.files", "at least 100", spec.limits.files)
     need(spec.run.keras in (2, 3), "run.keras", "2 (tf-keras, the course's Keras) or 3",
          spec.run.keras)
