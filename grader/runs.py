@@ -18,6 +18,7 @@ from grader import datasets
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
 from grader.judge.epochs import epoch_marks
 from grader.judge.grading import grade_model_file
+from grader.judge.predictors import CommandPredictor
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
 from grader.sandbox import RunLimits, RunRequest, RunResult, Sandbox, SandboxUnavailable
@@ -46,16 +47,20 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
     SubmissionError or TaskChoiceError when it cannot be run as handed in, and
     SandboxUnavailable when the backend asked for cannot be had."""
     folder = new_run_folder(options, Path(path).stem or "submission")
+    own_worker = None
     try:
         # A folder of several model files and no script: the model named as the task asks wins.
         wanted = [tasks[task_id]] if task_id in tasks else list(tasks.values())
         model_names = tuple(dict.fromkeys(task.model.file_name for task in wanted))
         submission = open_submission(Path(path), folder / "workspace", model_names)
         task, task_note = choose_task(task_id, submission, tasks)
+        sandbox = sandbox or SharedSandbox(options.backend, options.gpus)
         opened, backend_note = None, ""
         if submission.kind != "model":
-            opened, backend_note = (sandbox or SharedSandbox(options.backend, options.gpus)).get()
+            opened, backend_note = sandbox.get()
         note = " ".join(n for n in (task_note, backend_note) if n)
+        if worker is None:  # one command, one predictor: in the command's sandbox where it must be
+            worker = own_worker = CommandPredictor(sandbox, timeout_seconds=task.limits.time_seconds)
         grade = grade_submission(submission, task, opened, options, note, worker)
         graded_file = grade.run.model_file if grade.run else None
         # Only a file Keras loaded and scored is read again: a damaged one could hang h5py.
@@ -63,6 +68,8 @@ def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, opti
             on_model(submission.workspace / graded_file)
         return grade, task
     finally:
+        if own_worker is not None:
+            own_worker.close()
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
 

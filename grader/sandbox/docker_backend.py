@@ -73,7 +73,7 @@ class DockerSandbox:
         _hand_to_run_user(request.workspace)
         container = self.client.containers.create(
             self.image,
-            command=["python", "-m", "grader.harness.runner", *request.harness_args],
+            command=["python", "-m", request.module, *request.harness_args],
             name=f"grader-run-{uuid.uuid4().hex[:12]}",
             working_dir=WORKDIR, user=RUN_USER,
             environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},

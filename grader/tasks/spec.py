@@ -45,6 +45,9 @@ class ModelContract:
     losses: dict[str, list[str]]  # allowed output activation -> allowed losses
     file_name: str = "mymodel.h5"
     max_file_mb: float = 200.0
+    # Lambda layers (the course's `Lambda(lambda x: x * 400)`): such a model is loaded and run
+    # only inside the sandbox, never in the grader's process. Refused when false.
+    allow_lambda: bool = False
 
     @property
     def activations(self) -> list[str]:
