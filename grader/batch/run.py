@@ -65,9 +65,12 @@ def affordable_jobs(requested: int, memory_mb: int) -> int:
     return max(1, min(requested, cores, total_mb // max(memory_mb, 1)))
 
 
-def content_key(path: Path, task_files: list[Path]) -> str:
-    """What a result depends on: the submission's bytes, the task specs and the grader's version."""
+def content_key(path: Path, task_files: list[Path], repeat: int = 1) -> str:
+    """What a result depends on: the submission's bytes, the task specs, the grader's version and
+    how many times each script is trained (`--repeat`)."""
     digest = hashlib.sha256(f"grader {_version()} record {RECORD_VERSION}\n".encode())
+    if repeat > 1:
+        digest.update(f"repeat {repeat}\n".encode())
     for spec in sorted(task_files):
         digest.update(spec.read_bytes())
     files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
@@ -144,7 +147,7 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
     pending = []
     progress = Progress(total=len(entries))
     for entry in entries:
-        key = content_key(entry.path, task_files)
+        key = content_key(entry.path, task_files, options.repeat)
         previous = store.load(entry.student)
         if not force and previous and previous.get("key") == key and previous.get("final"):
             progress.cached += 1
