@@ -268,3 +268,21 @@ def test_the_course_style_lambda_solution_passes_on_the_docker_backend(tmp_path)
     assert "inside the docker sandbox" in result["evaluation"]["backend"]
     no_prediction_container_left()
 
+
+
+@docker_only
+def test_a_batch_on_the_docker_backend_predicts_every_model_in_warm_containers(keras3_h5, tmp_path):
+    import shutil
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copyfile(keras3_h5, folder / "ana.h5")
+    shutil.copyfile(REAL_MODELS / "sunghoon_c2.h5", folder / "ben.h5")
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--task", "fashion_mnist", "--backend", "docker", "--jobs", "2",
+              "--out", str(out)])
+    records = [json.loads(path.read_text()) for path in sorted((out / "results").glob("*.json"))]
+    assert [r["student"] for r in records] == ["ana", "ben"]
+    for record in records:
+        assert record["grade"]["evaluation"]["backend"].endswith("inside a container"), record["grade"]["summary"]
+    no_prediction_container_left()
