@@ -1,7 +1,7 @@
 """Scoring many trained models: the grader's warm evaluation worker against one fresh `python`
 process per model doing `load_model` + `evaluate`, measured in the same run.
 
-    python bench/rescoring.py [--models 100] [--baseline-models N]
+    python bench/rescoring.py [--models 100] [--baseline-models N] [--container]
 
 Trains --models small Fashion-MNIST classifiers (one epoch each on 3,000 images, a different
 seed each: real, different models), then times
@@ -10,6 +10,9 @@ seed each: real, different models), then times
             per-class accuracy and confusion matrix) through one warm prediction worker.
 --baseline-models times the baseline on that many models only and scales it to all of them
 (the per-model cost is flat: each process does the same work); the default times all.
+--container also grades every model through the Docker backend's warm evaluation container (the
+runtime image, GRADER_IMAGE to choose the tag) and prints its cost against the host worker and
+whether every metric came out bit-identical.
 The goal (issue #5) is a ratio of at least 25.
 """
 from __future__ import annotations
@@ -29,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from grader import datasets  # noqa: E402
+from grader.judge.container_worker import ContainerPredictionWorker  # noqa: E402
 from grader.judge.evaluate import PredictionWorker  # noqa: E402
 from grader.judge.grading import grade_model_file  # noqa: E402
 from grader.tasks.spec import get_task  # noqa: E402
@@ -45,6 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100)
     parser.add_argument("--baseline-models", type=int)
+    parser.add_argument("--container", action="store_true",
+                        help="also time the warm evaluation container of the Docker backend")
     args = parser.parse_args()
     task = get_task("fashion_mnist")
     with tempfile.TemporaryDirectory(prefix="grader-rescoring-") as scratch:
@@ -66,6 +72,11 @@ def main() -> None:
         with PredictionWorker() as worker:
             grades = [grade_model_file(path, task, worker) for path in paths]
         warm = time.perf_counter() - started
+        if args.container:
+            started = time.perf_counter()
+            with ContainerPredictionWorker() as container:
+                boxed = [grade_model_file(path, task, container) for path in paths]
+            in_container = time.perf_counter() - started
 
     accuracies = [g.evaluation.value for g in grades if g.evaluation]
     print(f"models:    {len(paths)} (accuracy {min(accuracies):.3f} to {max(accuracies):.3f})")
@@ -73,6 +84,12 @@ def main() -> None:
     print(f"baseline:  fresh python per model   {baseline:8.1f} s   {baseline / len(paths):6.2f} s/model{scaled}")
     print(f"grader:    warm evaluation worker   {warm:8.1f} s   {warm / len(paths):6.2f} s/model")
     print(f"ratio:     {baseline / warm:.1f}x   (goal: at least 25x)")
+    if args.container:
+        same = all(a.evaluation and b.evaluation and a.evaluation.value == b.evaluation.value
+                   for a, b in zip(grades, boxed))
+        print(f"container: warm evaluation container {in_container:7.1f} s   {in_container / len(paths):6.2f} s/model"
+              f"   ({in_container / warm:.2f}x the host worker; {baseline / in_container:.1f}x the baseline; "
+              f"metrics bit-identical: {same})")
 
 
 def train_models(folder: Path, count: int) -> list[Path]:

@@ -19,8 +19,8 @@ from grader import datasets, timings
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
 from grader.judge import repeats
 from grader.judge.epochs import epoch_marks
-from grader.judge.evaluate import PredictionWorker
 from grader.judge.grading import grade_model_file
+from grader.judge.predictors import CommandPredictor
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
 from grader.model import inspector
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
@@ -90,9 +90,10 @@ def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, op
     stays the first run's and carries every run's figures (`Grade.repeats`)."""
     sandbox = sandbox or SharedSandbox(options.backend, options.gpus)
     if worker is None:
-        # The command's one evaluator (for every repeat), started first: its TensorFlow import
-        # overlaps opening the hand-in and the student's whole training run.
-        with PredictionWorker() as own:
+        # The command's one predictor (for every repeat), in the command's sandbox where it must
+        # be, started first: its TensorFlow import (or its container) overlaps opening the
+        # hand-in and the student's whole training run.
+        with CommandPredictor(sandbox) as own:
             own.warm_up()
             inspector.warm_up()
             return grade_handin(path, tasks, task_id, options, sandbox, own, on_model)

@@ -153,8 +153,8 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
             pending.append((entry, key))
     notify = on_change or (lambda _progress: None)
     notify(progress)
-    workers = _Workers()
     sandbox = SharedSandbox(options.backend, options.gpus)  # one for the class, opened on first need
+    workers = _Workers(sandbox)
 
     def grade_one(entry: Entry, key: str) -> None:
         with progress.lock:
@@ -202,19 +202,20 @@ def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: st
 
 
 class _Workers:
-    """One warm prediction worker per batch thread: the framework loads once per thread, and
-    every worker is closed when the batch ends."""
+    """One warm prediction worker per batch thread (in a container on the Docker backend): the
+    framework loads once per thread, and every worker is closed when the batch ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: SharedSandbox) -> None:
+        self._sandbox = sandbox
         self._local = threading.local()
         self._all: list = []
         self._lock = threading.Lock()
 
     def mine(self):
-        from grader.judge.evaluate import PredictionWorker
+        from grader.judge.predictors import CommandPredictor
 
         if not hasattr(self._local, "worker"):
-            self._local.worker = PredictionWorker()
+            self._local.worker = CommandPredictor(self._sandbox)
             with self._lock:
                 self._all.append(self._local.worker)
         return self._local.worker

@@ -58,17 +58,34 @@ def check_file_size(info: ModelInfo, task: TaskSpec) -> CheckResult:
     )
 
 
+def runs_code_in_sandbox(info: ModelInfo, task: TaskSpec) -> bool:
+    """The model's only code is Lambda layers and the task allows them: it is loaded and run
+    inside the sandbox only (`grader.judge.predictors`)."""
+    lambdas = sum(layer.class_name == "Lambda" for layer in info.layers)
+    return task.model.allow_lambda and lambdas > 0 and len(info.unsafe_objects) == lambdas
+
+
 def check_safe_to_load(info: ModelInfo, task: TaskSpec) -> CheckResult:
     unsafe = list(info.unsafe_objects)
+    if runs_code_in_sandbox(info, task):
+        return CheckResult(
+            name="safe_to_load", title="No code inside the model", passed=True,
+            found=", ".join(unsafe) + " (this task allows Lambda layers)",
+            expected="only built-in Keras layers, or Lambda layers where the task allows them",
+        )
+    if task.model.allow_lambda:
+        fix = ("This task runs Lambda layers (inside the sandbox), but no other code stored in a "
+               "model file: replace custom classes, activations and losses with Keras's own.")
+    else:
+        fix = ("The grader never runs code stored in a model file. Replace Lambda layers with built-in "
+               "layers (Rescaling, Reshape, Flatten, Activation) and custom classes with Keras's own, "
+               "or normalise inputs (x / 255) before fit instead of inside the model.")
     return CheckResult(
         name="safe_to_load", title="No code inside the model",
         passed=not unsafe,
         found=", ".join(unsafe) if unsafe else "only built-in Keras layers",
         expected="only built-in Keras layers, activations and losses",
-        fix="" if not unsafe else
-        "The grader never runs code stored in a model file. Replace Lambda layers with built-in "
-        "layers (Rescaling, Reshape, Flatten, Activation) and custom classes with Keras's own, "
-        "or normalise inputs (x / 255) before fit instead of inside the model.",
+        fix=fix if unsafe else "",
     )
 
 

@@ -66,6 +66,11 @@ class PredictionWorker:
         if self._process is None:
             self._spawn()
 
+    def _command(self) -> list[str]:
+        """The worker's command line: a Python process on this machine (a container in
+        `grader.judge.container_worker`)."""
+        return [sys.executable, "-m", "grader.judge.predict_worker"]
+
     def _start(self) -> None:
         if self._process is None:
             self._spawn()
@@ -78,7 +83,7 @@ class PredictionWorker:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         env.pop("TF_USE_LEGACY_KERAS", None)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.judge.predict_worker"],
+            self._command(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, env=env, start_new_session=True,
             preexec_fn=functools.partial(die_with_parent, os.getpid()),
@@ -114,26 +119,30 @@ class PredictionWorker:
         return json.loads(line)
 
     def predict(self, model_path: str | Path, inputs: dict[str, np.ndarray]) -> Predictions:
-        if self._process is None or self._starting:
-            self._start()
         with tempfile.TemporaryDirectory(prefix="grader-predict-") as scratch:
             paths = {}
             for name, array in inputs.items():
                 paths[name] = os.path.join(scratch, f"in_{name}.npy")
                 np.save(paths[name], array, allow_pickle=False)
-            request = {"model": str(model_path), "inputs": paths, "out_dir": scratch}
-            try:
-                self._process.stdin.write(json.dumps(request) + "\n")
-                self._process.stdin.flush()
-            except (BrokenPipeError, OSError):
-                self.close()
-                raise WorkerError("start", "the prediction process is not running") from None
-            with timings.phase("predict (in the evaluator)"):
-                answer = self._receive(self.timeout_seconds, stage="predict")
-            if not answer.get("ok"):
-                raise WorkerError(answer.get("stage", "predict"), answer.get("error", "unknown error"))
+            answer = self.ask({"model": str(model_path), "inputs": paths, "out_dir": scratch})
             outputs = {name: np.load(path, allow_pickle=False) for name, path in answer["outputs"].items()}
         return Predictions(answer["backend"], answer.get("fallback_reason", ""), outputs)
+
+    def ask(self, request: dict) -> dict:
+        """Send one request (starting the worker if needed); its answer, or WorkerError."""
+        if self._process is None or self._starting:
+            self._start()
+        try:
+            self._process.stdin.write(json.dumps(request) + "\n")
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.close()
+            raise WorkerError("start", "the prediction process is not running") from None
+        with timings.phase("predict (in the evaluator)"):
+            answer = self._receive(self.timeout_seconds, stage="predict")
+        if not answer.get("ok"):
+            raise WorkerError(answer.get("stage", "predict"), answer.get("error", "unknown error"))
+        return answer
 
     def close(self) -> None:
         if self._process is not None:

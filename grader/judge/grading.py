@@ -5,17 +5,22 @@ from pathlib import Path
 
 from grader import timings
 from grader.judge import checks as contract
-from grader.judge.evaluate import PredictionWorker, evaluate_model
+from grader.judge.evaluate import EvaluationOutcome, PredictionWorker, evaluate_model
+from grader.judge.predictors import CommandPredictor
 from grader.judge.scoring import format_metric, next_band, score
 from grader.model.inspector import InvalidModelFile, ModelInfo, inspect_model
 from grader.results import CheckResult, Grade, Verdict
 from grader.tasks.spec import TaskSpec
 
 
-def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker | None = None,
+def grade_model_file(path: str | Path, task: TaskSpec,
+                     worker: CommandPredictor | PredictionWorker | None = None,
                      labels: str | None = None) -> Grade:
     """The full grade of one model file; never raises for anything wrong with the file.
-    `labels` is what the training record showed of the labels ("integer", "one-hot"), if any."""
+    `worker` predicts (the command's `CommandPredictor`; a bare PredictionWorker predicts safe
+    models on this machine). `labels` is what the training record showed of the labels
+    ("integer", "one-hot"), if any. Raises SandboxUnavailable when the sandbox a model must be
+    predicted in cannot be had (the grader's failure)."""
     path = str(path)
     base = dict(task_id=task.id, task_title=task.title, model_path=path)
     try:
@@ -43,17 +48,14 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
                      summary="Not loaded: the model file is larger than the task allows.")
 
     with timings.phase("evaluate on the hidden set"):
-        if worker is None:
-            with PredictionWorker(timeout_seconds=task.limits.time_seconds) as own_worker:
-                outcome = evaluate_model(info, task, own_worker)
-        else:
-            outcome = evaluate_model(info, task, worker)
+        outcome = _evaluate(info, task, worker)
+    how = "inside the sandbox" if contract.runs_code_in_sandbox(info, task) else "safe mode"
 
     if outcome.failure in (Verdict.MODEL_NOT_LOADABLE, Verdict.EVALUATION_FAILED):
         stage = "load" if outcome.failure is Verdict.MODEL_NOT_LOADABLE else "predict"
         checks.append(CheckResult(
             name="loads", title="Loads and predicts in Keras", passed=False,
-            found=f"could not {stage}: {outcome.detail}", expected="the model loads (safe mode) and predicts",
+            found=f"could not {stage}: {outcome.detail}", expected=f"the model loads ({how}) and predicts",
             fix=f"Save the model with the same TensorFlow you trained it with, using model.save('{task.model.file_name}'), "
                 f"and check that tf.keras.models.load_model('{task.model.file_name}') works before submitting.",
         ))
@@ -63,7 +65,7 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
     evaluation = outcome.evaluation
     if evaluation is not None:
         checks.append(CheckResult(name="loads", title="Loads and predicts in Keras", passed=True,
-                                  found=f"loaded by {evaluation.backend}", expected="loads in safe mode"))
+                                  found=f"loaded by {evaluation.backend}", expected=f"loads ({how})"))
         label_check = contract.check_label_encoding(info, task, evaluation, labels)
         if label_check is not None:
             checks.append(label_check)
@@ -82,6 +84,19 @@ def grade_model_file(path: str | Path, task: TaskSpec, worker: PredictionWorker 
         verdict = Verdict.BELOW_PASS_MARK
     return Grade(**base, verdict=verdict, checks=tuple(checks), evaluation=evaluation, score=result,
                  model=facts, notes=outcome.notes, summary=_summary(task, evaluation.value, result, checks))
+
+
+def _evaluate(info: ModelInfo, task: TaskSpec, worker: CommandPredictor | PredictionWorker | None) -> EvaluationOutcome:
+    """Predict where the model may run: a model with code only in a sandbox run of its own."""
+    runs_code = contract.runs_code_in_sandbox(info, task)
+    own = None
+    if worker is None or (runs_code and not isinstance(worker, CommandPredictor)):
+        own = worker = CommandPredictor(timeout_seconds=task.limits.time_seconds)
+    try:
+        return evaluate_model(info, task, worker.with_code(task) if runs_code else worker)
+    finally:
+        if own is not None:
+            own.close()
 
 
 def _describe_file(info: ModelInfo) -> str:

@@ -55,7 +55,8 @@ STUDENT_DATA_ENV = "GRADER_STUDENT_DATA"
 
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
-    """One run of `python -m grader.harness.runner ARGS` in the workspace (ARGS are relative to it).
+    """One run of `python -m grader.harness.runner ARGS` (or another `module` of the grader's) in
+    the workspace (ARGS are relative to it).
 
     Each backend supplies the Python and maps the workspace and the data folder to its own
     paths, so the same request runs on this machine or in a container."""
@@ -68,6 +69,9 @@ class RunRequest:
     # The run's bounded space (its `workspace` is the workspace above); None: none could be
     # mounted here, and the backend gives the run a private /tmp of its own.
     disk: RunDisk | None = None
+    # The module run as `python -m MODULE ARGS`: the harness, or the prediction worker when a
+    # model that holds code is predicted inside the sandbox (grader.judge.sandbox_predict).
+    module: str = "grader.harness.runner"
 
 
 @dataclasses.dataclass(frozen=True)

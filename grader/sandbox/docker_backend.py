@@ -76,7 +76,7 @@ class DockerSandbox:
         memory = f"{kernel_memory_mb(limits.memory_mb, request.disk)}m"
         container = self.client.containers.create(
             self.image,
-            command=["python", "-m", "grader.harness.runner", *request.harness_args],
+            command=["python", "-m", request.module, *request.harness_args],
             name=f"grader-run-{uuid.uuid4().hex[:12]}",
             working_dir=WORKDIR, user=RUN_USER,
             environment={**request.env, STUDENT_DATA_ENV: DATADIR, "HOME": "/tmp"},

@@ -110,7 +110,7 @@ class LocalSandbox:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "HOME": "/tmp" if self.unshare else str(request.workspace), **request.env,
                STUDENT_DATA_ENV: str(request.data_dir), "PYTHONPATH": str(GRADER_ROOT)}
-        harness = [sys.executable, "-m", "grader.harness.runner", *request.harness_args]
+        harness = [sys.executable, "-m", request.module, *request.harness_args]
         if not self.unshare:
             return harness, env
         confine = [sys.executable, "-m", "grader.sandbox.confine",

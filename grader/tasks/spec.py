@@ -50,6 +50,9 @@ class ModelContract:
     required_layers: list[str] = dataclasses.field(default_factory=list)
     # The fix for a wrong input shape in this task's words; empty: the dataset's advice.
     input_shape_advice: str = ""
+    # Lambda layers (the course's `Lambda(lambda x: x * 400)`): such a model is loaded and run
+    # only inside the sandbox, never in the grader's process. Refused when false.
+    allow_lambda: bool = False
 
     @property
     def activations(self) -> list[str]:
