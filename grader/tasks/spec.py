@@ -77,6 +77,9 @@ class MetricSpec:
 class Limits:
     time_seconds: int = 900
     memory_mb: int = 4096
+    # What a run reserves on a cluster node (`grade batch --cluster`): Ray schedules it by these.
+    cpus: float = 1.0
+    gpus: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,5 +256,7 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     need(spec.limits.time_seconds > 0, "limits.time_seconds", "a positive integer",
          spec.limits.time_seconds)
     need(spec.limits.memory_mb >= 256, "limits.memory_mb", "at least 256", spec.limits.memory_mb)
+    need(spec.limits.cpus > 0, "limits.cpus", "a positive number of CPUs", spec.limits.cpus)
+    need(spec.limits.gpus >= 0, "limits.gpus", "0 or more GPUs", spec.limits.gpus)
     need(spec.run.keras in (2, 3), "run.keras", "2 (tf-keras, the course's Keras) or 3",
          spec.run.keras)
