@@ -49,6 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+REPEAT_HELP = ("train the script N times, with the task's seed and the N-1 after it: the grade is the first "
+               "run's; the report shows every run and flags BORDERLINE when they fall in different bands")
+MAX_REPEAT = 20
+
+
+def _repeat_count(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= MAX_REPEAT:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_REPEAT}")
+    return count
+
+
 def _grade_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade a submission against a task.", epilog=COMMANDS_HELP,
@@ -70,6 +82,8 @@ def _grade_command(argv: list[str]) -> int:
     parser.add_argument("--html", type=Path, help="also write a self-contained HTML report (with plots) to this file")
     parser.add_argument("--html-dir", type=Path,
                         help="also write a run folder DIR/<submission>/ with report.html and result.json")
+    parser.add_argument("--repeat", type=_repeat_count, default=1, metavar="N",
+                        help=REPEAT_HELP)
     args = parser.parse_args(argv)
 
     if not args.submission.exists():
@@ -80,7 +94,7 @@ def _grade_command(argv: list[str]) -> int:
     from grader import runs  # imported late: `grade tasks` stays instant
 
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit, keep=args.keep,
-                              backend=args.backend, gpus=args.gpus)
+                              backend=args.backend, gpus=args.gpus, repeat=args.repeat)
     # The same verdicts as `grade batch`: a hand-in that cannot be run is invalid_submission (exit 1),
     # the grader's own failure grader_error (exit 2).
     grade, task = runs.grade_handin(args.submission, tasks, args.task, options)
@@ -168,6 +182,7 @@ def _batch_command(argv: list[str]) -> int:
     parser.add_argument("--gpus", choices=["auto", "all", "none"], default="auto")
     parser.add_argument("--time-limit", type=float, help="seconds each script may run (default: the task's)")
     parser.add_argument("--memory-limit", type=int, help="megabytes each script may use (default: the task's)")
+    parser.add_argument("--repeat", type=_repeat_count, default=1, metavar="N", help=REPEAT_HELP)
     parser.add_argument("--cluster", metavar="ADDRESS",
                         help="grade on a Ray cluster: auto (the one this machine belongs to), HOST:PORT of "
                              "its head, or local (a private one-machine cluster of --jobs CPUs); see docs/cluster.md")
@@ -191,7 +206,7 @@ def _batch_command(argv: list[str]) -> int:
     memory_mb = args.memory_limit or max(t.limits.memory_mb for t in ([tasks[args.task]] if args.task else tasks.values()))
     jobs = batch.affordable_jobs(args.jobs, memory_mb)
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit,
-                              backend=args.backend, gpus=args.gpus)
+                              backend=args.backend, gpus=args.gpus, repeat=args.repeat)
     with report.BatchProgress(len(entries), jobs) as progress:
         if args.cluster:
             records = _cluster_batch(entries, tasks, out, options, args, jobs, progress)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.submission.handin import SkippedLine
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class Verdict(enum.Enum):
@@ -243,6 +243,31 @@ class RunSummary(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
+class RepeatRun(_Serialisable):
+    """One of the runs of `--repeat`: its seed and what it earned."""
+
+    seed: int
+    verdict: str
+    value: float | None  # the metric, when the run's model was scored
+    points: int | None
+    band: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Repeatability(_Serialisable):
+    """The same hand-in trained with several seeds (`--repeat N`); the grade is the first run's."""
+
+    metric: str
+    runs: tuple[RepeatRun, ...]
+    mean: float | None  # over the scored runs
+    spread: float | None  # highest minus lowest
+    stdev: float | None
+    outcomes: tuple[str, ...]  # the bands hit (a verdict for a run that was not scored), first seen first
+    borderline: bool  # the runs did not all end the same way
+    explanation: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Grade(_Serialisable):
     """The whole outcome for one model file against one task."""
 
@@ -257,6 +282,7 @@ class Grade(_Serialisable):
     notes: tuple[str, ...] = ()  # advice that does not change the grade
     model: dict[str, Any] = dataclasses.field(default_factory=dict)  # inspector's findings
     run: RunSummary | None = None  # what was handed in and how it ran
+    repeats: Repeatability | None = None  # `--repeat N`: every run's figures
 
     def with_note(self, note: str) -> "Grade":
         return dataclasses.replace(self, notes=(*self.notes, note))

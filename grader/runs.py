@@ -17,6 +17,8 @@ from pathlib import Path
 from grader import datasets
 from grader.harness.record import RECORD_NAME, RunRecord, read_run_record
 from grader.judge.epochs import epoch_marks
+from grader.judge import repeats
+from grader.judge.evaluate import PredictionWorker
 from grader.judge.grading import grade_model_file
 from grader.judge.run_verdicts import judge_run, not_graded, syntax_error
 from grader.results import CheckResult, Execution, FitSummary, Grade, RunSummary, Verdict
@@ -34,6 +36,8 @@ class RunOptions:
     keep: Path | None = None  # keep the run folder here instead of a temporary one
     backend: str = "auto"  # "auto" or a name in grader.sandbox.registry.BACKENDS
     gpus: str = "auto"  # docker backend: "auto", "all" or "none"
+    seed: int | None = None  # overrides the task's seed (`--repeat` trains with several)
+    repeat: int = 1  # train the script this many times, with the task's seed and the next ones
 
 
 def grade_path(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
@@ -72,7 +76,34 @@ def grade_handin(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, op
                  on_model: Callable[[Path], None] | None = None) -> tuple[Grade, TaskSpec | None]:
     """`grade_path` with every failure turned into a verdict, the same for `grade` and `grade
     batch`: what cannot be run as handed in is invalid_submission (the student's to fix); the
-    grader's own failures are grader_error (graded again on the next run)."""
+    grader's own failures are grader_error (graded again on the next run).
+
+    With `options.repeat` > 1 a script that ran is trained again with the next seeds; the grade
+    stays the first run's and carries every run's figures (`Grade.repeats`)."""
+    sandbox = sandbox or SharedSandbox(options.backend, options.gpus)
+    if worker is None and options.repeat > 1:
+        with PredictionWorker() as shared:  # one warm worker scores every repeat
+            return grade_handin(path, tasks, task_id, options, sandbox, shared, on_model)
+    grade, task = _grade_handin_once(path, tasks, task_id, options, sandbox, worker, on_model)
+    if options.repeat < 2 or task is None or not repeats.can_repeat(grade):
+        return grade, task
+    seeds = repeats.repeat_seeds(options.seed if options.seed is not None else task.run.seed, options.repeat)
+    grades = [grade]
+    for seed in seeds[1:]:
+        again, _ = _grade_handin_once(path, tasks, task.id, dataclasses.replace(options, seed=seed, keep=None),
+                                      sandbox, worker)
+        grades.append(again)
+    if any(g.verdict is Verdict.GRADER_ERROR for g in grades[1:]):
+        # A repeat the grader itself could not finish says nothing about the student's model.
+        failed = next(g for g in grades[1:] if g.verdict is Verdict.GRADER_ERROR)
+        return dataclasses.replace(grade, verdict=Verdict.GRADER_ERROR,
+                                   summary=f"a repeated run failed in the grader: {failed.summary}"), task
+    return dataclasses.replace(grade, repeats=repeats.summarise(task, grades, seeds)), task
+
+
+def _grade_handin_once(path: Path, tasks: dict[str, TaskSpec], task_id: str | None, options: RunOptions,
+                       sandbox: SharedSandbox, worker=None,
+                       on_model: Callable[[Path], None] | None = None) -> tuple[Grade, TaskSpec | None]:
     task = tasks.get(task_id) if task_id else None
     try:
         return grade_path(path, tasks, task_id, options, sandbox, worker, on_model)
@@ -118,15 +149,16 @@ def grade_submission(submission: Submission, task: TaskSpec, sandbox: Sandbox | 
     datasets.stage_student_split(task.dataset.name, data_dir,
                                  official_test=task.dataset.serve_official_test_split)
     record_path = submission.workspace / RECORD_NAME
+    seed = options.seed if options.seed is not None else task.run.seed
     request = RunRequest(
         # A script in a folder of its own (a zipped folder) runs there, as it would at home.
         harness_args=[submission.entry, "--workdir", str(submission.run_dir.relative_to(submission.workspace)),
                       "--result", RECORD_NAME,
-                      "--keras", str(task.run.keras), "--seed", str(task.run.seed),
+                      "--keras", str(task.run.keras), "--seed", str(seed),
                       "--model-file", task.model.file_name],
         workspace=submission.workspace, data_dir=data_dir,
         env={"TF_CPP_MIN_LOG_LEVEL": "2",
-             "PYTHONHASHSEED": str(task.run.seed), "MPLBACKEND": "Agg",
+             "PYTHONHASHSEED": str(seed), "MPLBACKEND": "Agg",
              "PYTHONDONTWRITEBYTECODE": "1"},
         hidden=tuple(datasets.evaluation_files()),
     )

@@ -8,7 +8,7 @@ import wrong_models as build
 
 from grader.judge.evaluate import PredictionWorker
 from grader.judge.grading import grade_model_file
-from grader.results import Verdict
+from grader.results import SCHEMA_VERSION, Verdict
 from grader.tasks.spec import get_task
 
 pytestmark = pytest.mark.slow
@@ -193,7 +193,7 @@ def test_json_result_is_serialisable_and_versioned(models, fashion, worker):
     import json
 
     data = json.loads(json.dumps(grade_model_file(models("good_softmax"), fashion, worker).to_dict()))
-    assert data["schema_version"] == "1.3" and data["verdict"] in ("passed", "below_pass_mark")
+    assert data["schema_version"] == SCHEMA_VERSION and data["verdict"] in ("passed", "below_pass_mark")
     assert data["evaluation"]["predictions"] == []  # kept for regression tasks only
     assert {"checks", "evaluation", "score", "model", "notes"} <= set(data)
 

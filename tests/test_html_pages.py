@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from grader.output.html_report import ACCURACY_NAMES
+from grader.results import SCHEMA_VERSION
 from grader.tasks.spec import load_tasks
 from tests import browser
 
@@ -136,7 +137,7 @@ def test_html_dir_keeps_the_page_beside_the_result_it_was_made_from(single_pages
     folder = single_pages["runs"] / "basic_regression"
     result = json.loads((folder / "result.json").read_text())
     page = (folder / "report.html").read_text()
-    assert result["verdict"] == "passed" and result["schema_version"] == "1.3"
+    assert result["verdict"] == "passed" and result["schema_version"] == SCHEMA_VERSION
     assert result["summary"] in page
 
 

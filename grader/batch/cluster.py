@@ -124,7 +124,7 @@ def run_cluster_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id:
                       on_change: Callable[[Progress], None] | None = None) -> list[dict]:
     """`run_batch` on a Ray cluster: the same store, keys, resume and progress."""
     store = ResultStore(out)
-    pending, progress = plan_batch(entries, tasks, task_id, store, force)
+    pending, progress = plan_batch(entries, tasks, task_id, store, options, force)
     notify = on_change or (lambda _progress: None)
     notify(progress)
     if not pending:

@@ -65,9 +65,12 @@ def affordable_jobs(requested: int, memory_mb: int) -> int:
     return max(1, min(requested, cores, total_mb // max(memory_mb, 1)))
 
 
-def content_key(path: Path, task_files: list[Path]) -> str:
-    """What a result depends on: the submission's bytes, the task specs and the grader's version."""
+def content_key(path: Path, task_files: list[Path], repeat: int = 1) -> str:
+    """What a result depends on: the submission's bytes, the task specs, the grader's version and
+    how many times each script is trained (`--repeat`)."""
     digest = hashlib.sha256(f"grader {version()} record {RECORD_VERSION}\n".encode())
+    if repeat > 1:
+        digest.update(f"repeat {repeat}\n".encode())
     for spec in sorted(task_files):
         digest.update(spec.read_bytes())
     files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if not p.is_dir())
@@ -144,14 +147,14 @@ class Progress:
 
 
 def plan_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, store: ResultStore,
-               force: bool = False) -> tuple[list[tuple[Entry, str]], Progress]:
+               options, force: bool = False) -> tuple[list[tuple[Entry, str]], Progress]:
     """What is left to grade (each entry with its content key) and the progress so far: a result
     whose key still matches is kept, unless `force`."""
     task_files = [Path(tasks[task_id].path)] if task_id else [Path(t.path) for t in tasks.values()]
     pending = []
     progress = Progress(total=len(entries))
     for entry in entries:
-        key = content_key(entry.path, task_files)
+        key = content_key(entry.path, task_files, options.repeat)
         previous = store.load(entry.student)
         if not force and previous and previous.get("key") == key and previous.get("final"):
             progress.cached += 1
@@ -171,7 +174,7 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
               on_change: Callable[[Progress], None] | None = None) -> list[dict]:
     """Grade every entry not already graded with the same key; return all of the class's records."""
     store = ResultStore(out)
-    pending, progress = plan_batch(entries, tasks, task_id, store, force)
+    pending, progress = plan_batch(entries, tasks, task_id, store, options, force)
     notify = on_change or (lambda _progress: None)
     notify(progress)
     workers = _Workers()

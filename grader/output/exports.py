@@ -15,7 +15,8 @@ from pathlib import Path
 from grader.output.fingerprint import similar_pairs
 
 GRADEBOOK_COLUMNS = ("student", "task", "verdict", "passed", "points", "max_points", "band", "metric",
-                     "value", "seconds", "copied_with", "summary")
+                     "value", "seconds", "copied_with", "repeats", "repeat_values", "repeat_spread", "borderline",
+                     "summary")
 
 
 def summarize(records: list[dict]) -> dict:
@@ -34,6 +35,7 @@ def summarize(records: list[dict]) -> dict:
         "slowest": [{"student": r["student"], "seconds": r["seconds"]}
                     for r in sorted(records, key=lambda r: -r["seconds"])[:5]],
         "copies": copies,
+        "borderline": sorted(r["student"] for r in records if (r["grade"].get("repeats") or {}).get("borderline")),
     }
 
 
@@ -57,9 +59,20 @@ def gradebook_rows(records: list[dict], summary: dict) -> list[dict]:
             "passed": grade["passed"], "points": score.get("points", 0), "max_points": score.get("max_points", 5),
             "band": score.get("band", ""), "metric": evaluation.get("metric", ""),
             "value": evaluation.get("value", ""), "seconds": record["seconds"],
-            "copied_with": " ".join(partners.get(record["student"], [])), "summary": grade["summary"],
+            "copied_with": " ".join(partners.get(record["student"], [])),
+            **_repeat_columns(grade.get("repeats")), "summary": grade["summary"],
         })
     return rows
+
+
+def _repeat_columns(repeats: dict | None) -> dict:
+    """`--repeat`: how many runs, each run's metric (or verdict), the spread and the flag; blank without."""
+    if not repeats:
+        return {"repeats": "", "repeat_values": "", "repeat_spread": "", "borderline": ""}
+    values = " ".join(str(run["value"]) if run["value"] is not None else run["verdict"] for run in repeats["runs"])
+    return {"repeats": len(repeats["runs"]), "repeat_values": values,
+            "repeat_spread": "" if repeats["spread"] is None else repeats["spread"],
+            "borderline": repeats["borderline"]}
 
 
 def write_all(records: list[dict], out: Path) -> dict[str, Path]:
@@ -99,7 +112,11 @@ def gradescope_result(record: dict) -> dict:
         tests.append({"name": check["title"], "score": 0, "max_score": 0,
                       "status": "passed" if check["passed"] else "failed",
                       "output": gradescope_check_html(check), "output_format": "html", "visibility": "visible"})
-    return {"score": points, "output": grade["summary"], "output_format": "text", "tests": tests,
+    output = grade["summary"]
+    if grade.get("repeats"):
+        flag = "Borderline: " if grade["repeats"]["borderline"] else ""
+        output += f"\n\n{flag}{grade['repeats']['explanation']}"
+    return {"score": points, "output": output, "output_format": "text", "tests": tests,
             "execution_time": int(round(record["seconds"]))}
 
 
@@ -123,5 +140,7 @@ def junit(records: list[dict]) -> ET.Element:
             if not grade["passed"]:
                 failure = ET.SubElement(case, "failure", message=grade["verdict"], type=grade["verdict"])
                 failure.text = grade["summary"]
-            ET.SubElement(case, "system-out").text = grade["summary"]
+            repeats = grade.get("repeats")
+            ET.SubElement(case, "system-out").text = grade["summary"] + (
+                f"\n{'BORDERLINE: ' if repeats['borderline'] else ''}{repeats['explanation']}" if repeats else "")
     return suites

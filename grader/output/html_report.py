@@ -89,7 +89,20 @@ def student_context(grade: dict, task: TaskSpec | None) -> dict:
             context["regression"] = _regression(evaluation["predictions"], task)
     if run:
         context["run"] = _run(run, grade["verdict"])
+    context["repeats"] = _repeats(grade["repeats"], task) if grade.get("repeats") and task else None
     return context
+
+
+def _repeats(repeats: dict, task: TaskSpec) -> dict:
+    """`--repeat`: one row per run, the figures over them, the flag and its sentence."""
+    metric = task.metric
+    shown = (lambda value: "–" if value is None else metric.format(value))
+    return {"borderline": repeats["borderline"], "explanation": repeats["explanation"], "metric": metric.label,
+            "runs": [{"number": n, "seed": run["seed"],
+                      "value": shown(run["value"]) if run["value"] is not None else run["verdict"].replace("_", " "),
+                      "points": "–" if run["points"] is None else f"{run['points']}/5", "band": run["band"] or "–"}
+                     for n, run in enumerate(repeats["runs"], 1)],
+            "mean": shown(repeats["mean"]), "spread": shown(repeats["spread"]), "stdev": shown(repeats["stdev"])}
 
 
 def _score(evaluation: dict, score: dict, task: TaskSpec) -> dict:

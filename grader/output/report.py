@@ -38,6 +38,8 @@ def render_grade(grade: Grade, task: TaskSpec | None, console: Console | None = 
         console.print(_score_panel(grade, task))
         if grade.evaluation.per_class:
             console.print(_per_class_table(grade))
+    if grade.repeats is not None:
+        console.print(_repeats_panel(grade, task))
     if grade.run is not None:
         _render_run(grade.run, grade.verdict, console)
     for note in grade.notes:
@@ -143,6 +145,27 @@ def _score_panel(grade: Grade, task: TaskSpec) -> Panel:
     if score.capped_by_contract:
         lines.insert(2, Text("held below the pass mark because a contract check failed", style="red"))
     return Panel(Group(*lines), title="Score", title_align="left", box=box.ROUNDED)
+
+
+def _repeats_panel(grade: Grade, task: TaskSpec) -> Panel:
+    """Every run of `--repeat`, and whether they agree: BORDERLINE when they fell in different bands."""
+    repeats = grade.repeats
+    table = Table(box=box.SIMPLE, show_edge=False)
+    for column in ("run", "seed", task.metric.label, "score", "band"):
+        table.add_column(column)
+    for number, run in enumerate(repeats.runs, 1):
+        scored = run.value is not None
+        table.add_row(f"{number}{' (graded)' if number == 1 else ''}", str(run.seed),
+                      format_metric(task, run.value) if scored else run.verdict.replace("_", " "),
+                      f"{run.points}/5" if scored else "–", run.band or "–")
+    figures = []
+    if repeats.mean is not None:
+        figures.append(f"mean {format_metric(task, repeats.mean)}, spread {format_metric(task, repeats.spread)}"
+                       + (f", standard deviation {format_metric(task, repeats.stdev)}" if repeats.stdev is not None else ""))
+    flag = Text("BORDERLINE", style="bold yellow") if repeats.borderline else Text("stable", style="bold green")
+    return Panel(Group(Text.assemble(flag, "  ", repeats.explanation), table, *(Text(f, style="dim") for f in figures)),
+                 title=f"Repeated {len(repeats.runs)} times", title_align="left",
+                 border_style="yellow" if repeats.borderline else "green")
 
 
 def _bands_line(task: TaskSpec) -> str:
@@ -263,6 +286,9 @@ def render_batch_summary(summary: dict, written: dict, console: Console | None =
         lines.append(Text(f"  {points}/5 {'█' * round(20 * count / widest):<20} {count}"))
     lines.append(Text.assemble(("verdicts: ", "bold"), ", ".join(f"{v} {n}" for v, n in summary["verdicts"].items())))
     lines.append(Text.assemble(("slowest: ", "bold"), ", ".join(f"{s['student']} {s['seconds']:.0f} s" for s in summary["slowest"])))
+    if summary.get("borderline"):
+        lines.append(Text.assemble(("borderline: ", "bold yellow"), ", ".join(summary["borderline"]),
+                                   " (their repeated runs fell in different bands)"))
     for pair in summary["copies"]:
         lines.append(Text.assemble(("copied? ", "bold red"), f"{' and '.join(pair['students'])}: {pair['kind']} weights "
                                    f"(similarity {pair['similarity']:.4f})"))
