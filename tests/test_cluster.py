@@ -36,9 +36,10 @@ LOOPBACK = {"node_ip_address": "127.0.0.1", "num_cpus": 1}
 # the test cluster listens on 127.0.0.1 only) unless told it runs a one-machine cluster.
 DRIVER_ENV = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 
-# student -> verdict; basic regression and Iris (each task chosen per submission: a mixed class)
+# student -> verdict; basic regression and Iris, each task chosen per submission (a mixed class:
+# a file that is not a model cannot be given a task, so it is invalid_submission)
 EXPECTED = {"good": "passed", "crash": "crashed", "nomodel": "no_model", "model_good": "passed",
-            "model_broken": "invalid_model", "iris_model": "passed"}
+            "model_broken": "invalid_submission", "iris_model": "passed"}
 
 
 @pytest.fixture(scope="module")

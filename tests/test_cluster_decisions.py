@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import socket
 import tarfile
 from pathlib import Path
 
@@ -106,3 +107,17 @@ def test_the_live_line_shows_the_nodes_in_use():
     text = console.export_text()
     assert "3 node(s) alive, grading on lab-1/0f9e8d ×1, lab-2/ab12cd ×1" in text
     assert "job(s)" not in text
+
+
+def test_a_head_that_cannot_be_joined_is_refused_with_the_reason(tmp_path):
+    loopback = cluster.why_unreachable("127.0.0.1:6379", environ={})
+    assert "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0" in loopback
+    with socket.socket() as unused:  # a port nothing listens on: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+        closed = cluster.why_unreachable(f"127.0.0.1:{port}", environ={"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"})
+    assert f"nothing answers at 127.0.0.1:{port}" in closed and "ray start --head" in closed
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        assert cluster.why_unreachable(f"127.0.0.1:{port}", environ={"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}) is None
+    assert cluster.why_unreachable("auto") is None and cluster.why_unreachable("local") is None

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections.abc import Callable, Iterator
+import os
+import socket
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import ray
@@ -27,6 +28,8 @@ from grader.results import Verdict
 from grader.runs import ungraded
 from grader.tasks.spec import TaskSpec
 
+# Ray keeps 127.0.0.1 as this machine's address only when told it runs a one-machine cluster.
+ONE_MACHINE_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 RETRIES = 2  # retries on another node after the node running a task died
 POLL_SECONDS = 0.5
 
@@ -41,6 +44,9 @@ def connected(address: str, local_cpus: int = 1) -> Iterator[None]:
     start a private one-node cluster that ends with the command. No dashboard: it is optional."""
     settings = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
                     configure_logging=False)
+    problem = why_unreachable(address)
+    if problem:  # Ray would wait for it without end
+        raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: {problem}")
     try:
         if address == "local":
             ray.init(num_cpus=local_cpus, _node_ip_address="127.0.0.1", **settings)
@@ -54,6 +60,21 @@ def connected(address: str, local_cpus: int = 1) -> Iterator[None]:
         yield
     finally:
         ray.shutdown()
+
+
+def why_unreachable(address: str, environ: Mapping[str, str] = os.environ, timeout: float = 5) -> str | None:
+    """Why a HOST:PORT head cannot be joined, or None (auto, local and ray:// are Ray's to check)."""
+    host, _, port = address.rpartition(":")
+    if address in ("auto", "local") or "://" in address or not port.isdigit():
+        return None
+    if host in ("localhost", "127.0.0.1", "::1") and environ.get(ONE_MACHINE_ENV) != "0":
+        return (f"Ray replaces a loopback head address with this machine's outward one before joining; "
+                f"for a cluster on {host} set {ONE_MACHINE_ENV}=0 (see docs/cluster.md)")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as error:
+        return f"nothing answers at {host}:{port} ({error}); is `ray start --head` running there?"
+    return None
 
 
 def task_resources(tasks: dict[str, TaskSpec], task_id: str | None, options, gpus: str = "auto") -> dict:
