@@ -110,9 +110,13 @@ def failure_record(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: 
     """A student whose task could not finish on any node: the grader's failure, not the
     student's (grader_error, graded again on the next run)."""
     cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    detail = (f"the cluster could not finish grading this submission (a node died or its worker was "
-              f"killed, {retries} retr{'y' if retries == 1 else 'ies'} on other nodes): "
-              f"{type(error).__name__}: {cause}. The next run grades it again")
+    if isinstance(error, ray.exceptions.RayTaskError):  # the grader's own code raised on the node
+        why = "the grader failed on the node"
+    else:
+        why = (f"a node died or its worker was killed, {retries} retr{'y' if retries == 1 else 'ies'} "
+               "on other nodes")
+    detail = (f"the cluster could not finish grading this submission ({why}): {type(error).__name__}: "
+              f"{cause}. The next run grades it again")
     grade = ungraded(entry.path, tasks.get(task_id) if task_id else None, Verdict.GRADER_ERROR, detail)
     return make_record(entry.student, entry.path.name, key, grade, 0.0)
 
