@@ -6,6 +6,7 @@
     grade data [fetch [NAME ...]]        show where each dataset comes from, or download it
     grade image [build] [--offline-base] the Docker backend's image: status, or build it
     grade batch DIR [--task ID] [--jobs N]  a whole class, in parallel, resumable, with exports
+    grade batch DIR --cluster ADDRESS       the same on a Ray cluster (auto, HOST:PORT or local)
     grade gradescope TASK -o autograder.zip  a Gradescope autograder bundle for a task
     grade prairielearn TASK -o DIR       a PrairieLearn externally graded question for a task
 """
@@ -197,6 +198,11 @@ def _batch_command(argv: list[str]) -> int:
     parser.add_argument("--time-limit", type=float, help="seconds each script may run (default: the task's)")
     parser.add_argument("--memory-limit", type=int, help="megabytes each script may use (default: the task's)")
     parser.add_argument("--repeat", type=_repeat_count, default=1, metavar="N", help=REPEAT_HELP)
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="grade on a Ray cluster: auto (the one this machine belongs to), HOST:PORT of "
+                             "its head, or local (a private one-machine cluster of --jobs CPUs); see docs/cluster.md")
+    parser.add_argument("--node-retries", type=int, default=2,
+                        help="with --cluster: retries on another node when the node grading a student dies")
     args = parser.parse_args(argv)
     if not args.directory.is_dir():
         raise UsageError(f"{args.directory}: not a folder")
@@ -219,8 +225,11 @@ def _batch_command(argv: list[str]) -> int:
     options = runs.RunOptions(time_seconds=args.time_limit, memory_mb=args.memory_limit,
                               backend=args.backend, gpus=args.gpus, repeat=args.repeat)
     with report.BatchProgress(len(entries), jobs) as progress:
-        records = batch.run_batch(entries, tasks, args.task, out, options, jobs=jobs, force=args.force,
-                                  on_change=progress.update)
+        if args.cluster:
+            records = _cluster_batch(entries, tasks, out, options, args, jobs, progress)
+        else:
+            records = batch.run_batch(entries, tasks, args.task, out, options, jobs=jobs, force=args.force,
+                                      on_change=progress.update)
     written = exports.write_all(records, out)
     from grader.output import class_pages
 
@@ -290,6 +299,18 @@ def _prairielearn_command(argv: list[str]) -> int:
         raise UsageError(str(error)) from None
     print(f"wrote {question}; build the grading image: docker build -t {args.image} {question / 'image'}")
     return EXIT_PASSED
+
+
+def _cluster_batch(entries, tasks, out, options, args, jobs, progress) -> list[dict]:
+    try:
+        from grader.batch import cluster
+    except ImportError as error:
+        raise UsageError(f"--cluster needs Ray ({error}): pip install 'grader[cluster]'") from None
+    try:
+        return cluster.run_cluster_batch(entries, tasks, args.task, out, options, args.cluster, force=args.force,
+                                         local_cpus=jobs, retries=args.node_retries, on_change=progress.update)
+    except cluster.ClusterUnavailable as error:
+        raise UsageError(str(error)) from None
 
 
 def _image_command(argv: list[str]) -> int:

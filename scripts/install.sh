@@ -28,9 +28,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 if ! python3 -c "import grader, tensorflow, tf_keras, pytest, hypothesis, docker, xmlschema, pandas, \
-                 matplotlib, seaborn, scipy, tensorflow_datasets, jinja2, selenium, packaging" >/dev/null 2>&1; then
+                 matplotlib, seaborn, scipy, tensorflow_datasets, jinja2, selenium, packaging, ray, psutil" >/dev/null 2>&1; then
   echo "== installing grader and its Python dependencies"
-  python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+  python3 -m pip install -q --disable-pip-version-check -e '.[test,cluster]'
 fi
 python3 -m pip install -q --disable-pip-version-check --no-deps -e . >/dev/null
 echo "== ready: $(python3 -c 'import tensorflow as tf; print("TensorFlow", tf.__version__)' 2>/dev/null)"

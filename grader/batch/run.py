@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.output.atomic import unwritable, write_atomically
-from grader.results import Verdict
+from grader.results import Grade, Verdict
 from grader.sandbox.registry import SharedSandbox
 from grader.submission.handin import MODEL_SUFFIXES, SCRIPT_SUFFIXES
 from grader.tasks.spec import TaskSpec
@@ -68,7 +68,7 @@ def affordable_jobs(requested: int, memory_mb: int) -> int:
 def content_key(path: Path, task_files: list[Path], repeat: int = 1) -> str:
     """What a result depends on: the submission's bytes, the task specs, the grader's version and
     how many times each script is trained (`--repeat`)."""
-    digest = hashlib.sha256(f"grader {_version()} record {RECORD_VERSION}\n".encode())
+    digest = hashlib.sha256(f"grader {version()} record {RECORD_VERSION}\n".encode())
     if repeat > 1:
         digest.update(f"repeat {repeat}\n".encode())
     for spec in sorted(task_files):
@@ -88,7 +88,7 @@ def _file_digest(file: Path) -> bytes:
         return f"unreadable: {error}".encode()
 
 
-def _version() -> str:
+def version() -> str:
     try:
         return metadata.version("grader")
     except metadata.PackageNotFoundError:
@@ -125,7 +125,7 @@ class ResultStore:
 
 @dataclasses.dataclass
 class Progress:
-    """Counts for the live display, updated from the worker threads."""
+    """Counts for the live display, updated from the worker threads (or the cluster's driver)."""
 
     total: int
     cached: int = 0
@@ -134,13 +134,20 @@ class Progress:
     running: int = 0
     started: float = dataclasses.field(default_factory=time.monotonic)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
+    # On a cluster: submissions being graded on each node, and the nodes alive.
+    nodes: dict[str, int] = dataclasses.field(default_factory=dict)
+    nodes_alive: int = 0
+
+    def finished(self, record: dict) -> None:
+        with self.lock:
+            self.done += 1
+            self.failed += not record["grade"]["passed"]
 
 
-def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, out: Path,
-              options, jobs: int = 1, force: bool = False,
-              on_change: Callable[[Progress], None] | None = None) -> list[dict]:
-    """Grade every entry not already graded with the same key; return all of the class's records."""
-    store = ResultStore(out)
+def plan_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, store: ResultStore,
+               options, force: bool = False) -> tuple[list[tuple[Entry, str]], Progress]:
+    """What is left to grade (each entry with its content key) and the progress so far: a result
+    whose key still matches is kept, unless `force`."""
     task_files = [Path(tasks[task_id].path)] if task_id else [Path(t.path) for t in tasks.values()]
     pending = []
     progress = Progress(total=len(entries))
@@ -151,6 +158,21 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
             progress.cached += 1
         else:
             pending.append((entry, key))
+    return pending, progress
+
+
+def class_records(store: ResultStore, entries: list[Entry]) -> list[dict]:
+    """The stored records of the students in `entries` (not of students no longer in the folder)."""
+    students = {entry.student for entry in entries}
+    return [record for record in store.all() if record.get("student") in students]
+
+
+def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, out: Path,
+              options, jobs: int = 1, force: bool = False,
+              on_change: Callable[[Progress], None] | None = None) -> list[dict]:
+    """Grade every entry not already graded with the same key; return all of the class's records."""
+    store = ResultStore(out)
+    pending, progress = plan_batch(entries, tasks, task_id, store, options, force)
     notify = on_change or (lambda _progress: None)
     notify(progress)
     sandbox = SharedSandbox(options.backend, options.gpus)  # one for the class, opened on first need
@@ -160,12 +182,11 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
         with progress.lock:
             progress.running += 1
         notify(progress)
-        record = _grade_entry(entry, key, tasks, task_id, options, sandbox, workers.mine())
+        record = grade_entry(entry, key, tasks, task_id, options, sandbox, workers.mine())
         store.save(record)
         with progress.lock:
             progress.running -= 1
-            progress.done += 1
-            progress.failed += not record["grade"]["passed"]
+        progress.finished(record)
         notify(progress)
 
     try:
@@ -179,12 +200,12 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
                     raise future.exception()
     finally:
         workers.close()
-    return [r for r in store.all() if r.get("student") in {e.student for e in entries}]
+    return class_records(store, entries)
 
 
-def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
+def grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: str | None, options,
                  sandbox: SharedSandbox, worker) -> dict:
-    """One student's record; whatever goes wrong becomes a verdict in it."""
+    """One student's record; whatever goes wrong becomes a verdict in it (the same on a cluster node)."""
     from grader import runs
     from grader.output import fingerprint
     started = time.monotonic()
@@ -192,12 +213,17 @@ def _grade_entry(entry: Entry, key: str, tasks: dict[str, TaskSpec], task_id: st
     grade, _task = runs.grade_handin(
         entry.path, tasks, task_id, options, sandbox=sandbox, worker=worker,
         on_model=lambda path: weights.update(fingerprint.weights_fingerprint(path) or {}))
-    final = grade.verdict is not Verdict.GRADER_ERROR  # the grader's own failure: graded again next run
+    return make_record(entry.student, entry.path.name, key, grade, time.monotonic() - started, weights or None)
+
+
+def make_record(student: str, submission: str, key: str, grade: Grade, seconds: float,
+                fingerprint: dict | None = None) -> dict:
+    """What the store keeps for a student. A grader_error is not final: graded again next run."""
     return {
-        "record_version": RECORD_VERSION, "student": entry.student, "submission": entry.path.name,
-        "key": key, "final": final, "task_id": grade.task_id, "seconds": round(time.monotonic() - started, 2),
-        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "fingerprint": weights or None, "grade": grade.to_dict(),
+        "record_version": RECORD_VERSION, "student": student, "submission": submission,
+        "key": key, "final": grade.verdict is not Verdict.GRADER_ERROR, "task_id": grade.task_id,
+        "seconds": round(seconds, 2), "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "fingerprint": fingerprint, "grade": grade.to_dict(),
     }
 
 

@@ -263,7 +263,14 @@ class BatchProgress:
             ("batch ", "bold"), f"{finished}/{self.total} done ",
             (f"({progress.cached} unchanged) " if progress.cached else ""),
             (f"{progress.running} running ", "cyan"), (f"{progress.failed} not passed ", "yellow"),
-            f"elapsed {elapsed:.0f} s, left ~{eta}, {self.jobs} job(s)"))
+            f"elapsed {elapsed:.0f} s, left ~{eta}, ", self._where(progress)))
+
+    def _where(self, progress) -> str:
+        """Local: the jobs. On a cluster: the nodes alive and how many students each is grading."""
+        if not progress.nodes_alive:
+            return f"{self.jobs} job(s)"
+        busy = ", ".join(f"{node} ×{count}" for node, count in sorted(progress.nodes.items()))
+        return f"{progress.nodes_alive} node(s) alive" + (f", grading on {busy}" if busy else "")
 
 
 def render_batch_summary(summary: dict, written: dict, console: Console | None = None) -> None:

@@ -69,6 +69,8 @@ pass_points = 4
 [limits]
 time_seconds = 600
 memory_mb = 4096
+cpus = 1  # reserved per run on a Ray cluster (grade batch --cluster)
+gpus = 0  # 1: only a node with a GPU takes this task's runs on a cluster
 
 [run]
 keras = 2  # 2: tf.keras and keras are tf-keras, the course's Keras; 3: Keras 3

@@ -89,6 +89,9 @@ class Limits:
     # It lives in memory: the kernel lets a run have memory_mb + disk_mb.
     disk_mb: int = 2048
     files: int = 20_000
+    # What a run reserves on a cluster node (`grade batch --cluster`): Ray schedules it by these.
+    cpus: float = 1.0
+    gpus: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,5 +276,7 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     need(spec.limits.memory_mb >= 256, "limits.memory_mb", "at least 256", spec.limits.memory_mb)
     need(spec.limits.disk_mb >= 64, "limits.disk_mb", "at least 64", spec.limits.disk_mb)
     need(spec.limits.files >= 100, "limits.files", "at least 100", spec.limits.files)
+    need(spec.limits.cpus > 0, "limits.cpus", "a positive number of CPUs", spec.limits.cpus)
+    need(spec.limits.gpus >= 0, "limits.gpus", "0 or more GPUs", spec.limits.gpus)
     need(spec.run.keras in (2, 3), "run.keras", "2 (tf-keras, the course's Keras) or 3",
          spec.run.keras)
