@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from grader.batch.run import Entry, grade_entry, make_record, version
-from grader.judge.evaluate import PredictionWorker
+from grader.judge.predictors import CommandPredictor
 from grader.results import Verdict
 from grader.runs import ungraded
 from grader.sandbox.registry import SharedSandbox
@@ -62,18 +62,19 @@ class _NodeState:
     worker, closed when the process exits."""
 
     sandboxes: dict[tuple[str, str], SharedSandbox] = {}
-    worker: PredictionWorker | None = None
+    predictors: dict[tuple[str, str], CommandPredictor] = {}
 
     @classmethod
     def sandbox(cls, backend: str, gpus: str) -> SharedSandbox:
         return cls.sandboxes.setdefault((backend, gpus), SharedSandbox(backend, gpus))
 
     @classmethod
-    def prediction_worker(cls) -> PredictionWorker:
-        if cls.worker is None:
-            cls.worker = PredictionWorker()
-            atexit.register(cls.worker.close)
-        return cls.worker
+    def predictor(cls, backend: str, gpus: str) -> CommandPredictor:
+        """The node's warm predictor, in the node's sandbox where it must be (grader.judge.predictors)."""
+        if (backend, gpus) not in cls.predictors:
+            predictor = cls.predictors[(backend, gpus)] = CommandPredictor(cls.sandbox(backend, gpus))
+            atexit.register(predictor.close)
+        return cls.predictors[(backend, gpus)]
 
 
 def node_name(node_id: str = "") -> str:
@@ -96,7 +97,8 @@ def grade_on_node(shipment: Shipment, tasks: dict[str, TaskSpec], task_id: str |
     try:
         path = unpack(shipment.archive, folder)
         record = grade_entry(Entry(shipment.student, path), shipment.key, tasks, task_id, options,
-                             _NodeState.sandbox(options.backend, options.gpus), _NodeState.prediction_worker())
+                             _NodeState.sandbox(options.backend, options.gpus),
+                             _NodeState.predictor(options.backend, options.gpus))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     # The student and the teacher know the head's path, not this node's temporary folder.
