@@ -24,12 +24,13 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import signal
 import sys
 from pathlib import Path
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC = 0x20, 0x1000, 0x4000
-PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
 
@@ -154,6 +155,9 @@ def _drop_capabilities(run_as: int | None) -> None:
         os.setgroups([])
         os.setresgid(run_as, run_as, run_as)
         os.setresuid(run_as, run_as, run_as)
+        # A change of user clears the parent-death signal `unshare --kill-child` set: arm it again,
+        # or a run whose grader is killed outlives it.
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     if _libc.capset(ctypes.byref(header), data) != 0:
