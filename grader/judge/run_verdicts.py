@@ -32,6 +32,8 @@ NETWORK_ERROR = re.compile(r"Network is unreachable|Name or service not known|Te
                            r"resolution|URL fetch failure|URLError|gaierror|ConnectionError|"
                            r"Connection refused|No route to host|nodename nor servname", re.IGNORECASE)
 READ_ONLY_WRITE = re.compile(r"Read-only file system|Errno 30\b|EROFS", re.IGNORECASE)
+# A path outside the run's folder that does not exist there: "../data/out.csv", "/content/x".
+MISSING_OUTSIDE = re.compile(r"No such file or directory: '((?:\.\./|/(?!tmp/))[^']*)'")
 FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
 # What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
 # the run's own output, it could be faked, but only to trade one failing verdict for another.
@@ -325,6 +327,10 @@ def _crash_detail(submission: Submission, result: RunResult, record: RunRecord |
         detail += (". During grading only the script's own folder is writable: the script wrote "
                    "outside it (a '../' path or an absolute one). Write files, and the model with "
                    f"model.save('{task.model.file_name}'), next to the script")
+    elif (outside := MISSING_OUTSIDE.search(detail)) is not None:
+        detail += (f". During grading the script has only its own folder: '{outside.group(1)}' lies "
+                   "outside it (a '../' path or an absolute one). Keep the files it reads and writes, "
+                   f"and the model with model.save('{task.model.file_name}'), next to the script")
     elif "are incompatible" in detail and feedback.integer_labels_into_one_hot_loss(record, task.model.output_units):
         classes = task.model.output_units
         detail += (f". The labels are integers 0–{classes - 1} (one per example), but "
