@@ -38,8 +38,10 @@ UNPRIVILEGED = "an unprivileged user of its own (home folders and the grader's o
 # Where the grader runs as root, student code runs as a user of its own: a uid drawn per run from
 # a range no account uses, owning nothing on the machine but the run's workspace.
 RUN_UIDS = range(1_500_000_000, 2_000_000_000)
-# What the harness imports from a checkout of the grader; a run sees nothing else of it.
-RUN_IMPORTS = frozenset({"__init__.py", "harness", "datasets", "sandbox"})
+# What a run imports from a checkout of the grader (the harness, and the prediction worker that
+# runs a model with Lambda layers in the sandbox); a run sees nothing else of it.
+RUN_IMPORTS = frozenset({"__init__.py", "harness", "datasets", "sandbox",
+                         "judge/__init__.py", "judge/predict_worker.py"})
 HOMES = (Path("/root"), Path("/home"))  # a run sees them empty, but for the Python it runs on
 
 
@@ -155,9 +157,24 @@ def grader_private_paths() -> list[Path]:
     private: list[Path] = []
     if (GRADER_ROOT / "pyproject.toml").is_file():  # a checkout, not site-packages
         private += [path for path in GRADER_ROOT.iterdir() if path.name != "grader"]
-        private += [path for path in (GRADER_ROOT / "grader").iterdir() if path.name not in RUN_IMPORTS]
+        private += _hidden_within(GRADER_ROOT / "grader", "")
     return [path for path in private if path.exists() and not path.is_symlink()
             and not any(n == path.resolve() or n.is_relative_to(path.resolve()) for n in needed)]
+
+
+def _hidden_within(folder: Path, prefix: str) -> list[Path]:
+    """The entries of `folder` a run must not see: all but RUN_IMPORTS (a folder of which only
+    some files are imported is opened up and hidden file by file)."""
+    hidden = []
+    for path in folder.iterdir():
+        name = prefix + path.name
+        if name in RUN_IMPORTS:
+            continue
+        if path.is_dir() and any(wanted.startswith(name + "/") for wanted in RUN_IMPORTS):
+            hidden += _hidden_within(path, name + "/")
+        else:
+            hidden.append(path)
+    return hidden
 
 
 def _prepare_child(group: RunCgroup | None, file_mb: int, parent: int) -> None:
