@@ -79,7 +79,9 @@ class LocalSandbox:
                                        preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
             disk_watch = DiskWatch(request.disk, stop=functools.partial(kill_tree, process.pid))
-            watch = _watch(process, limits, sample_memory=group is None)
+            # With a bounded space the cgroup's limit is memory + disk (its files live in memory):
+            # the memory limit itself is held on the tree's resident memory.
+            watch = _watch(process, limits, sample_memory=group is None or request.disk is not None)
             disk_full = disk_watch.close()
             leftover = end_tree(process.pid)
             for reader in readers:
@@ -87,7 +89,7 @@ class LocalSandbox:
             if group is not None:
                 watch.process_limit_hit |= group.fork_refused()
                 watch.out_of_memory |= group.killed_for_memory() and not watch.timed_out
-                watch.peak_bytes = group.peak_memory_bytes() or watch.peak_bytes
+                watch.peak_bytes = max(group.peak_memory_bytes() or 0, watch.peak_bytes)
         finally:
             if group is not None:
                 group.close()
