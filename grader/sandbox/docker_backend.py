@@ -106,13 +106,13 @@ class DockerSandbox:
         output = _stream_output(container, stdout, stderr)  # attached before start: nothing missed
         started = time.monotonic()
         container.start()
-        peak = _Peaks(container, limits.processes, limits.memory_mb * 2**20)
+        peak = _Peaks(container, limits.processes)
         disk_watch = DiskWatch(request.disk, stop=container.kill)
         timed_out = False
         try:
             status = container.wait(timeout=limits.time_seconds)
         except Exception:  # requests' ReadTimeout / ConnectionError: the limit passed
-            timed_out = not (peak.full or peak.over_memory)
+            timed_out = not peak.full
             status = _kill(container)
         wall = time.monotonic() - started
         peak.stop()
@@ -125,7 +125,7 @@ class DockerSandbox:
         killed = code is not None and code >= 128
         return RunResult(
             backend=self.name, exit_code=None if killed else code, signal=code - 128 if killed else None,
-            timed_out=timed_out, out_of_memory=(bool(state.get("OOMKilled")) or peak.over_memory) and not timed_out,
+            timed_out=timed_out, out_of_memory=bool(state.get("OOMKilled")) and not timed_out,
             process_limit_hit=process_limit_hit,
             wall_seconds=round(wall, 2), peak_memory_mb=round(peak.bytes / 2**20, 1),
             stdout=stdout.text(), stderr=stderr.text(),
@@ -252,11 +252,10 @@ class _Peaks:
     stops a container that reaches its process limit (as the local backend does): a fork bomb
     that catches its errors would otherwise spin until the time limit."""
 
-    def __init__(self, container, processes: int, memory_bytes: int) -> None:
+    def __init__(self, container, processes: int) -> None:
         self.bytes = 0
         self.full = False  # reached the process limit, and was stopped for it
-        self.over_memory = False  # its own memory passed the limit, and it was stopped for it
-        self._container, self._processes, self._memory = container, processes, memory_bytes
+        self._container, self._processes = container, processes
         self._stream = container.stats(stream=True, decode=True)
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
@@ -268,13 +267,6 @@ class _Peaks:
                 self.bytes = max(self.bytes, memory.get("max_usage", 0), memory.get("usage", 0))
                 if (sample.get("pids_stats") or {}).get("current", 0) >= self._processes and not self.full:
                     self.full = True
-                    self._container.kill()
-                # The kernel's limit is memory + disk (the run's files are a tmpfs charged to it):
-                # the memory limit itself is held here, on the anonymous memory alone.
-                stats = memory.get("stats") or {}
-                anonymous = stats.get("anon", stats.get("total_rss", stats.get("rss", 0)))
-                if anonymous > self._memory and not (self.full or self.over_memory):
-                    self.over_memory = True
                     self._container.kill()
         except Exception:  # the stream ends, one way or another, when the container does
             return

@@ -79,9 +79,7 @@ class LocalSandbox:
                                        preexec_fn=functools.partial(_prepare_child, group, limits.file_mb, os.getpid()))
             readers = [drain(process.stdout, stdout), drain(process.stderr, stderr)]
             disk_watch = DiskWatch(request.disk, stop=functools.partial(kill_tree, process.pid))
-            # With a bounded space the cgroup's limit is memory + disk (its files live in memory):
-            # the memory limit itself is held on the tree's resident memory.
-            watch = _watch(process, limits, sample_memory=group is None or request.disk is not None)
+            watch = _watch(process, limits, sample_memory=group is None)
             disk_full = disk_watch.close()
             leftover = end_tree(process.pid)
             for reader in readers:
