@@ -18,6 +18,7 @@ from pathlib import Path
 from grader.sandbox import RUNTIME_IMAGE, STUDENT_DATA_ENV, RunLimits, RunRequest, RunResult, SandboxUnavailable
 from grader.sandbox.capture import CappedText
 from grader.sandbox.cgroups import fork_refused
+from grader.sandbox.processes import alive
 from grader.sandbox.run_disk import (DiskWatch, hand_to_user, kernel_memory_mb, space_bound,
                                      writable_folders)
 
@@ -171,7 +172,7 @@ def sweep_leftovers(client) -> int:
     removed = 0
     for container in client.containers.list(all=True, filters={"label": RUN_LABEL}):
         owner = container.labels.get(GRADER_PID_LABEL, "")
-        if owner.isdigit() and _alive(int(owner)):
+        if owner.isdigit() and alive(int(owner)):
             continue  # a grader still running (a parallel batch): its own
         try:
             container.remove(force=True)
@@ -179,16 +180,6 @@ def sweep_leftovers(client) -> int:
             continue
         removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _stream_output(container, stdout: CappedText, stderr: CappedText) -> threading.Thread:

@@ -29,6 +29,17 @@ class ProcessStat(NamedTuple):
     state: str
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists (one of another user's counts: it is alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def processes_by_pid() -> dict[int, ProcessStat]:
     """Every process we can see, by pid, from /proc/PID/stat."""
     found = {}

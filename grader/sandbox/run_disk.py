@@ -25,6 +25,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from grader.sandbox.processes import alive
+
 MS_NOSUID, MS_NODEV, MNT_DETACH = 0x2, 0x4, 0x2
 # The tmpfs's source name: its grader's pid, so a grader killed mid-run has its mounts swept.
 SOURCE_PREFIX = "grader-run-disk-"
@@ -193,7 +195,7 @@ def sweep_leftover_disks() -> int:
     swept = 0
     for source, target in _tmpfs_mounts():
         owner = source[len(SOURCE_PREFIX):]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not alive(int(owner)):
             with contextlib.suppress(OSError):
                 unmount(Path(target))
                 swept += 1
@@ -214,16 +216,6 @@ def _tmpfs_mounts() -> list[tuple[str, str]]:
         if len(tail) >= 2 and tail[0] == "tmpfs" and tail[1].startswith(SOURCE_PREFIX):
             found.append((tail[1], fields[4].encode().decode("unicode_escape")))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class DiskWatch:
