@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.submission.handin import SkippedLine
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 class Verdict(enum.Enum):
@@ -162,6 +162,7 @@ class Evaluation(_Serialisable):
     per_class: tuple[ClassScore, ...] = ()
     confusion_matrix: tuple[tuple[int, ...], ...] = ()
     raw_pixels_value: float | None = None  # the metric on un-normalised inputs, when relevant
+    raw_pixels_samples: int | None = None  # the first hidden examples raw_pixels_value is measured on
     backend: str = ""  # which Keras loaded the model
     predictions: tuple[RegressionPoint, ...] = ()  # regression tasks only, for the plot
 

@@ -158,8 +158,10 @@ def test_nan_weights_fail_the_runtime_output_check(models, fashion, worker):
 
 def test_unnormalised_training_is_pointed_out(models, fashion, worker):
     grade = grade_model_file(models("trained_on_raw_pixels"), fashion, worker)
+    assert grade.evaluation.raw_pixels_samples == 1024  # the comparison's images, of 10,000 scored
     assert grade.evaluation.raw_pixels_value >= grade.evaluation.value + 0.2
-    assert any("Divide x_train and x_valid by 255" in n for n in grade.notes)
+    (note,) = [n for n in grade.notes if "Divide x_train and x_valid by 255" in n]
+    assert note.startswith("On the first 1,024 hidden images your model scores ")
 
 
 def test_keras2_file_in_the_seed_style_passes_the_contract(models, fashion, worker):

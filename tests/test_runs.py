@@ -203,13 +203,7 @@ def test_course_code_reshaping_to_the_official_60000_and_10000_rows_runs_and_is_
 
 # --- submissions that pass --------------------------------------------------------------------
 
-@pytest.mark.parametrize("task", ["basic_regression", "iris", "mnist", "fashion_mnist"])
-def test_reference_solution_scores_full_marks(task, tmp_path):
-    code, result = grade(REFERENCE / f"{task}.py", tmp_path)
-    assert (code, result["verdict"]) == (0, "passed"), result["summary"]
-    assert result["score"]["points"] == 5
-    assert result["run"]["keras"]["package"] == "tf_keras"
-    assert result["run"]["seeds"] == {"python": 42, "numpy": 42, "tensorflow": 42}
+# Each reference solution passing: tests/test_task_checks.py (`grade tasks check`, every task).
 
 
 def as_template(source: str) -> str:

@@ -169,8 +169,11 @@ def class_records(store: ResultStore, entries: list[Entry]) -> list[dict]:
 
 def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | None, out: Path,
               options, jobs: int = 1, force: bool = False,
-              on_change: Callable[[Progress], None] | None = None) -> list[dict]:
-    """Grade every entry not already graded with the same key; return all of the class's records."""
+              on_change: Callable[[Progress], None] | None = None,
+              on_record: Callable[[dict], None] | None = None) -> list[dict]:
+    """Grade every entry not already graded with the same key; return all of the class's records.
+    `on_record` gets each new record once it is stored, in the thread that graded it (e.g. to
+    write the student's page while the other jobs' runs go on)."""
     store = ResultStore(out)
     pending, progress = plan_batch(entries, tasks, task_id, store, options, force)
     notify = on_change or (lambda _progress: None)
@@ -184,6 +187,8 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
         notify(progress)
         record = grade_entry(entry, key, tasks, task_id, options, sandbox, workers.mine())
         store.save(record)
+        if on_record is not None:
+            on_record(record)
         with progress.lock:
             progress.running -= 1
         progress.finished(record)

@@ -32,19 +32,24 @@ def write_class_pages(records: list[dict], tasks: dict[str, TaskSpec], out: Path
     """index.html and one page per student into `out`; returns what was written where. A page
     whose stamp says it was made from the same record is kept, so an unchanged re-run of a
     class renders nothing."""
-    folder = out / STUDENTS_DIR
     for record in records:
-        path = folder / f"{record['student']}.html"
-        stamp = page_stamp([record])
-        if _stamp_of(path) != stamp:
-            grade = record["grade"]
-            write_atomically(path, render_grade_page(grade, tasks.get(grade["task_id"]), index_link="../index.html",
-                                                     student=record["student"], stamp=stamp))
+        write_student_page(record, tasks, out)
     index = out / "index.html"
     stamp = page_stamp(records)
     if _stamp_of(index) != stamp:
         write_atomically(index, render_index(records, tasks, stamp))
     return {"html": index}
+
+
+def write_student_page(record: dict, tasks: dict[str, TaskSpec], out: Path) -> None:
+    """One student's page, unless the page there was made from this record. It depends on the
+    record alone, so a batch writes it as soon as the student is graded, beside the next runs."""
+    path = out / STUDENTS_DIR / f"{record['student']}.html"
+    stamp = page_stamp([record])
+    if _stamp_of(path) != stamp:
+        grade = record["grade"]
+        write_atomically(path, render_grade_page(grade, tasks.get(grade["task_id"]), index_link="../index.html",
+                                                 student=record["student"], stamp=stamp))
 
 
 def page_stamp(records: list[dict]) -> str:

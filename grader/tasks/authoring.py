@@ -111,6 +111,11 @@ class CaseResult:
     expect: str
     ok: bool
     found: str  # the verdict, and the failed checks if any
+    grade: Grade | None = None  # None when there was nothing to grade
+
+    def line(self) -> str:
+        """The check's line for this case, as `grade tasks check` prints it."""
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.case:<17} expected: {self.expect}; got: {self.found}"
 
 
 def _failed(grade: Grade) -> set[str]:
@@ -213,18 +218,24 @@ def _fallback_loss(activation: str) -> str:
 def check_task(task: TaskSpec, tasks: dict[str, TaskSpec], options,
                reference: Path | None = None) -> list[CaseResult]:
     """Grade the reference solution and every wrong model; each result says whether it went as
-    the spec intends. `options` are the run options of `grade` (backend, limits)."""
+    the spec intends. `options` are the run options of `grade` (backend, limits). One sandbox
+    and one warm predictor serve every case, as in a batch."""
     from grader import runs
+    from grader.judge.predictors import CommandPredictor
+    from grader.sandbox.registry import SharedSandbox
 
     reference = reference or REFERENCE_DIR / f"{task.id}.py"
+    sandbox = SharedSandbox(options.backend, options.gpus)
     results = []
-    if not reference.is_file():
-        results.append(CaseResult("reference", "passes", False, f"no reference solution at {reference}"))
-    else:
-        grade, _ = runs.grade_handin(reference, tasks, task.id, options)
-        results.append(CaseResult("reference", "passes", grade.verdict.passed, _found(grade)))
-    with tempfile.TemporaryDirectory(prefix="grader-check-") as folder:
+    with CommandPredictor(sandbox) as predictor, \
+            tempfile.TemporaryDirectory(prefix="grader-check-") as folder:
+        predictor.warm_up()  # its start overlaps the reference's training run
+        if not reference.is_file():
+            results.append(CaseResult("reference", "passes", False, f"no reference solution at {reference}"))
+        else:
+            grade, _ = runs.grade_handin(reference, tasks, task.id, options, sandbox, predictor)
+            results.append(CaseResult("reference", "passes", grade.verdict.passed, _found(grade), grade))
         for path, case in wrong_models(task, Path(folder)):
-            grade, _ = runs.grade_handin(path, tasks, task.id, options)
-            results.append(CaseResult(case.name, case.expect, case.holds(grade), _found(grade)))
+            grade, _ = runs.grade_handin(path, tasks, task.id, options, sandbox, predictor)
+            results.append(CaseResult(case.name, case.expect, case.holds(grade), _found(grade), grade))
     return results
