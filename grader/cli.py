@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 from pathlib import Path
@@ -227,31 +226,16 @@ def _batch_command(argv: list[str]) -> int:
                               backend=args.backend, gpus=args.gpus, repeat=args.repeat)
     from grader.output import class_pages
 
-    with report.BatchProgress(len(entries), jobs) as progress:
+    with report.BatchProgress(len(entries), jobs) as progress, class_pages.EarlyPages(tasks, out) as pages:
         if args.cluster:
             records = _cluster_batch(entries, tasks, out, options, args, jobs, progress)
         else:
             records = batch.run_batch(entries, tasks, args.task, out, options, jobs=jobs, force=args.force,
-                                      on_change=progress.update,
-                                      on_record=functools.partial(_early_page, tasks=tasks, out=out))
+                                      on_change=progress.update, on_record=pages.add)
     written = exports.write_all(records, out)
     written.update(class_pages.write_class_pages(records, tasks, out))  # the index; pages not yet written
     report.render_batch_summary(exports.summarize(records), written)
     return EXIT_PASSED
-
-
-def _early_page(record: dict, tasks, out: Path) -> None:
-    """A graded student's page, written beside the other jobs' runs. A page that fails to render
-    is left for the end of the batch, which writes every missing page and says what went wrong;
-    a disk that refuses it stops the batch now, as for the records."""
-    from grader.output import class_pages
-
-    try:
-        class_pages.write_student_page(record, tasks, out)
-    except OutputUnwritable:
-        raise
-    except Exception:  # noqa: BLE001 - the batch's grading goes on; the end tries the page again
-        pass
 
 
 def _platform_parser(prog: str, description: str, out_help: str) -> argparse.ArgumentParser:

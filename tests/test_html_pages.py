@@ -207,8 +207,8 @@ def test_an_unchanged_rerun_keeps_every_page(mixed_class):
 
 
 # The quick reference solutions (a regression, a table, images): the pages of every kind of task.
-# The slow ones (Fashion-MNIST dense and CNN, sunspots) are graded in test_runs, test_fashion_mnist_cnn
-# and test_sunspots, and all of them on both backends by scripts/check_tasks.sh.
+# Every reference, the slow ones too (Fashion-MNIST dense and CNN, sunspots), is graded on both
+# backends by test_task_checks.
 PAGE_REFERENCES = ("basic_regression", "iris", "mnist")
 
 

@@ -172,8 +172,8 @@ def run_batch(entries: list[Entry], tasks: dict[str, TaskSpec], task_id: str | N
               on_change: Callable[[Progress], None] | None = None,
               on_record: Callable[[dict], None] | None = None) -> list[dict]:
     """Grade every entry not already graded with the same key; return all of the class's records.
-    `on_record` gets each new record once it is stored, in the thread that graded it (e.g. to
-    write the student's page while the other jobs' runs go on)."""
+    `on_record` gets each new record once it is stored, in the thread that graded it: it should
+    return at once (the student's page is handed to a thread of its own)."""
     store = ResultStore(out)
     pending, progress = plan_batch(entries, tasks, task_id, store, options, force)
     notify = on_change or (lambda _progress: None)

@@ -6,6 +6,7 @@ agree with the gradebook by construction. Pages load nothing (see grader.output.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import math
 import re
@@ -50,6 +51,31 @@ def write_student_page(record: dict, tasks: dict[str, TaskSpec], out: Path) -> N
         grade = record["grade"]
         write_atomically(path, render_grade_page(grade, tasks.get(grade["task_id"]), index_link="../index.html",
                                                  student=record["student"], stamp=stamp))
+
+
+class EarlyPages:
+    """Students' pages written as they are graded, by one thread of its own: a batch's jobs go
+    straight on to their next runs. A page that fails here is left to `write_class_pages` at the
+    end, which writes every page still missing and says what went wrong."""
+
+    def __init__(self, tasks: dict[str, TaskSpec], out: Path) -> None:
+        self.tasks, self.out = tasks, out
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages")
+
+    def __enter__(self) -> "EarlyPages":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+
+    def add(self, record: dict) -> None:
+        self._pool.submit(self._write, record)
+
+    def _write(self, record: dict) -> None:
+        try:
+            write_student_page(record, self.tasks, self.out)
+        except Exception:  # noqa: BLE001 - written again, or reported, at the end
+            pass
 
 
 def page_stamp(records: list[dict]) -> str:

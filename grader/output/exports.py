@@ -25,14 +25,23 @@ def summarize(records: list[dict]) -> dict:
     """The class at a glance: scores, pass rate, mean metric, slowest, failures, copies."""
     grades = [r["grade"] for r in records]
     scored = [g for g in grades if g.get("score")]
-    values = [g["evaluation"]["value"] for g in grades if g.get("evaluation")]
+    by_task: dict[str, dict] = {}
+    for g in grades:
+        if g.get("evaluation"):
+            by_task.setdefault(g["task_id"], {"metric": g["evaluation"]["metric"], "values": []})["values"].append(
+                g["evaluation"]["value"])
+    means = {task: {"metric": entry["metric"], "mean": round(statistics.fmean(entry["values"]), 6)}
+             for task, entry in sorted(by_task.items())}
     copies = similar_pairs({r["student"]: r.get("fingerprint") for r in records})
     return {
         "students": len(records),
         "passed": sum(g["passed"] for g in grades),
         "pass_rate": round(sum(g["passed"] for g in grades) / len(records), 4) if records else 0.0,
         "score_distribution": {str(p): sum(g["score"]["points"] == p for g in scored) for p in range(6)},
-        "mean_metric": round(statistics.fmean(values), 6) if values else None,
+        # A class of one task has one mean; a class of several has one per task (an MAE and an
+        # accuracy do not average).
+        "mean_metric": next(iter(means.values()))["mean"] if len(means) == 1 else None,
+        "mean_metric_by_task": means,
         "verdicts": dict(Counter(g["verdict"] for g in grades).most_common()),
         "slowest": [{"student": r["student"], "seconds": r["seconds"]}
                     for r in sorted(records, key=lambda r: -r["seconds"])[:5]],

@@ -273,13 +273,20 @@ class BatchProgress:
         return f"{progress.nodes_alive} node(s) alive" + (f", grading on {busy}" if busy else "")
 
 
+def _class_means(summary: dict) -> str:
+    """Each task's mean metric: "accuracy 0.8512", or per task in a class of several tasks."""
+    means = summary.get("mean_metric_by_task") or {}
+    parts = [f"{entry['metric']} {entry['mean']:.4f}" if len(means) == 1 else f"{task} {entry['metric']} {entry['mean']:.4f}"
+             for task, entry in means.items()]
+    return "; ".join(parts) or "–"
+
+
 def render_batch_summary(summary: dict, written: dict, console: Console | None = None) -> None:
     console = console or Console()
     students = summary["students"]
     lines = [Text.assemble(("students: ", "bold"), str(students), ("   passed: ", "bold"),
                            f"{summary['passed']} ({summary['pass_rate']:.0%})",
-                           ("   mean metric: ", "bold"),
-                           "–" if summary["mean_metric"] is None else f"{summary['mean_metric']:.4f}")]
+                           ("   mean: ", "bold"), _class_means(summary))]
     distribution = summary["score_distribution"]
     widest = max(distribution.values(), default=0) or 1
     for points, count in distribution.items():
