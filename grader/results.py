@@ -105,13 +105,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Serialisable:
+class Serialisable:
+    """A result dataclass that becomes plain JSON-ready data (the grade's parts, the model's facts)."""
+
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)
 
 
 @dataclasses.dataclass(frozen=True)
-class CheckResult(_Serialisable):
+class CheckResult(Serialisable):
     """One contract check: what was found, what was expected, and how to fix it."""
 
     name: str
@@ -123,7 +125,7 @@ class CheckResult(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassScore(_Serialisable):
+class ClassScore(Serialisable):
     label: int
     name: str
     support: int
@@ -141,7 +143,7 @@ def most_confused_with(row: list[int], label: int, names: list[str]) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class RegressionPoint(_Serialisable):
+class RegressionPoint(Serialisable):
     """One hidden example of a regression task: its input (when it is a single number), the
     true value and the model's answer."""
 
@@ -151,7 +153,7 @@ class RegressionPoint(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class Evaluation(_Serialisable):
+class Evaluation(Serialisable):
     """The model's performance on the task's hidden evaluation split."""
 
     metric: str  # "accuracy" or "mae"
@@ -168,7 +170,7 @@ class Evaluation(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class Score(_Serialisable):
+class Score(Serialisable):
     points: int
     max_points: int
     band: str
@@ -181,7 +183,7 @@ class Score(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class FitSummary(_Serialisable):
+class FitSummary(Serialisable):
     epochs_run: int | None
     epochs_requested: int | None
     history: dict[str, list[float]]
@@ -196,7 +198,7 @@ class FitSummary(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class Execution(_Serialisable):
+class Execution(Serialisable):
     """How the script ran in its sandbox: the backend's result and what the record told."""
 
     backend: str
@@ -220,7 +222,7 @@ class Execution(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class RunSummary(_Serialisable):
+class RunSummary(Serialisable):
     """What was handed in and how it ran; `execution` is None when nothing ran (a model file,
     a syntax error). Serialised flat, as schema 1.x has it."""
 
@@ -248,7 +250,7 @@ class RunSummary(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class RepeatRun(_Serialisable):
+class RepeatRun(Serialisable):
     """One of the runs of `--repeat`: its seed and what it earned."""
 
     seed: int
@@ -259,7 +261,7 @@ class RepeatRun(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class Repeatability(_Serialisable):
+class Repeatability(Serialisable):
     """The same hand-in trained with several seeds (`--repeat N`); the grade is the first run's."""
 
     metric: str
@@ -273,7 +275,7 @@ class Repeatability(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class Grade(_Serialisable):
+class Grade(Serialisable):
     """The whole outcome for one model file against one task."""
 
     task_id: str

@@ -27,11 +27,11 @@ from grader.model.records import (
     is_int,
     layer_name,
 )
-from grader.results import _Serialisable
+from grader.results import Serialisable
 
 
 @dataclasses.dataclass(frozen=True)
-class LayerInfo(_Serialisable):
+class LayerInfo(Serialisable):
     class_name: str  # e.g. "Dense", "Conv1D", "Activation", "Lambda"
     name: str
     units: int | None  # Dense units or convolution filters, when the layer has them
@@ -41,7 +41,7 @@ class LayerInfo(_Serialisable):
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelInfo(_Serialisable):
+class ModelInfo(Serialisable):
     """What a model file says about itself, read without running it."""
 
     path: str
