@@ -182,7 +182,7 @@ def model_inputs(task: TaskSpec, info: ModelInfo, x: np.ndarray) -> tuple[dict[s
     preprocessing = PREPROCESSING[task.dataset.preprocessing]
     inputs = {"task": preprocessing.apply(x).reshape((n, *shape))}
     if preprocessing.compare_raw:
-        inputs["raw"] = x[:RAW_PIXELS_SAMPLE].reshape((min(n, RAW_PIXELS_SAMPLE), *shape))
+        inputs["raw"] = x[:RAW_PIXELS_SAMPLE].reshape((-1, *shape))
     return inputs, ""
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from grader.judge.metrics import METRICS
 from grader.output import plots
 from grader.output.atomic import write_atomically
-from grader.output.exports import gradebook_rows, summarize
+from grader.output.exports import gradebook_rows, summarize, values_by_task
 from grader.output.fingerprint import MIN_PARAMETERS
 from grader.output.html_report import environment, figure, render_grade_page
 from grader.tasks.spec import TaskSpec
@@ -120,7 +120,7 @@ def index_context(records: list[dict], tasks: dict[str, TaskSpec]) -> dict:
         "scores": {"counts": scores, **figure(plots.histogram(scores, "score"))} if records else None,
         "verdicts": {"counts": verdicts, **figure(plots.histogram(verdicts, "verdict"))} if records else None,
         "metrics": [_metric_distribution(task_id, values, tasks.get(task_id))
-                    for task_id, values in _values_by_task(records).items()],
+                    for task_id, values in values_by_task(records).items()],
         "slowest": [{**s, "href": student_href(s["student"])} for s in summary["slowest"]],
         "compared_from": MIN_PARAMETERS,
         "copies": [{"students": [{"student": s, "href": student_href(s)} for s in group["students"]],
@@ -152,15 +152,6 @@ def copy_groups(pairs: list[dict]) -> list[dict]:
             group_of[student] = target
         groups[target]["pairs"].append(pair)
     return [{"students": sorted(g["students"]), "pairs": g["pairs"]} for g in groups if g["students"]]
-
-
-def _values_by_task(records: list[dict]) -> dict[str, list[float]]:
-    values: dict[str, list[float]] = {}
-    for record in records:
-        grade = record["grade"]
-        if grade.get("evaluation"):
-            values.setdefault(grade["task_id"], []).append(grade["evaluation"]["value"])
-    return dict(sorted(values.items()))
 
 
 def _metric_distribution(task_id: str, values: list[float], task: TaskSpec | None) -> dict:

@@ -25,13 +25,9 @@ def summarize(records: list[dict]) -> dict:
     """The class at a glance: scores, pass rate, mean metric, slowest, failures, copies."""
     grades = [r["grade"] for r in records]
     scored = [g for g in grades if g.get("score")]
-    by_task: dict[str, dict] = {}
-    for g in grades:
-        if g.get("evaluation"):
-            by_task.setdefault(g["task_id"], {"metric": g["evaluation"]["metric"], "values": []})["values"].append(
-                g["evaluation"]["value"])
-    means = {task: {"metric": entry["metric"], "mean": round(statistics.fmean(entry["values"]), 6)}
-             for task, entry in sorted(by_task.items())}
+    metrics = {g["task_id"]: g["evaluation"]["metric"] for g in grades if g.get("evaluation")}
+    means = {task: {"metric": metrics[task], "mean": round(statistics.fmean(values), 6)}
+             for task, values in values_by_task(records).items()}
     copies = similar_pairs({r["student"]: r.get("fingerprint") for r in records})
     return {
         "students": len(records),
@@ -48,6 +44,16 @@ def summarize(records: list[dict]) -> dict:
         "copies": copies,
         "borderline": sorted(r["student"] for r in records if (r["grade"].get("repeats") or {}).get("borderline")),
     }
+
+
+def values_by_task(records: list[dict]) -> dict[str, list[float]]:
+    """Each task's evaluated metric values, by task id in order."""
+    values: dict[str, list[float]] = {}
+    for record in records:
+        grade = record["grade"]
+        if grade.get("evaluation"):
+            values.setdefault(grade["task_id"], []).append(grade["evaluation"]["value"])
+    return dict(sorted(values.items()))
 
 
 def copied_with(summary: dict) -> dict[str, list[str]]:
