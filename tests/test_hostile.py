@@ -72,8 +72,10 @@ def test_each_case_gets_its_verdict_and_names_its_cause(graded_class, case):
 def test_the_batch_grades_every_student_with_a_final_result(graded_class):
     records = graded_class["records"]
     assert set(records) == {case.student for case in CASES}
+    # The grader's own failures, with what it said: on CI only the output's tail is kept.
+    failed = {s: r["grade"]["summary"] for s, r in records.items() if r["grade"]["verdict"] == "grader_error"}
+    assert failed == {}
     assert all(record["final"] for record in records.values())
-    assert not [s for s, r in records.items() if r["grade"]["verdict"] == "grader_error"]
 
 
 def test_no_run_leaves_a_process_behind(graded_class):
@@ -114,7 +116,12 @@ def test_a_second_run_keeps_every_result(graded_class):
     before = graded_class["records"]
     again = run_batch(graded_class["entries"], load_tasks(), TASK, graded_class["out"],
                       graded_class["options"], jobs=JOBS)
-    assert {r["student"]: r for r in again} == before
+    again = {r["student"]: r for r in again}
+    assert set(again) == set(before)
+    # Named by student and verdict first: a whole record's diff is too long to read on CI.
+    changed = {s: (before[s]["grade"]["verdict"], again[s]["grade"]["verdict"], again[s]["grade"]["summary"])
+               for s in before if again[s] != before[s]}
+    assert changed == {}
 
 
 # The results store on a disk that fills up during the batch: three students, graded one at a time.
