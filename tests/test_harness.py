@@ -522,6 +522,21 @@ def test_syntax_error_is_reported_with_its_line(tmp_path):
     assert record["error"]["type"] == "SyntaxError" and record["error"]["line"] == 2
 
 
+def test_only_the_harness_writes_the_record_not_a_process_the_script_forked(tmp_path):
+    # A fork carries a copy of the harness. Here it ends after the script's own process, with an
+    # error of its own; a fork bomb's hundreds of copies used to tear the record apart.
+    process, record = run_harness(tmp_path, '''
+        import os, time
+        if os.fork() == 0:
+            time.sleep(1)
+            raise RuntimeError("raised in a forked child")
+        print("the script's own process ends")
+    ''')
+    assert process.returncode == 0
+    assert "raised in a forked child" in process.stderr  # the child did end after the parent
+    assert record["status"] == "completed" and record["error"] is None
+
+
 @pytest.mark.slow
 def test_a_run_killed_during_fit_leaves_a_running_record_with_the_epochs_so_far(tmp_path):
     process, record = run_harness(tmp_path, '''

@@ -91,9 +91,20 @@ def test_a_harness_that_breaks_while_importing_itself_is_the_graders_error(tmp_p
     assert decide(tmp_path / "b", CannedSandbox(exit_code=1, stderr=through_script)).verdict is Verdict.CRASHED
 
 
+FORKED_HARNESS = """Traceback (most recent call last):
+  File "/opt/grader/lib/python3.11/site-packages/grader/harness/runner.py", line 190, in main
+BlockingIOError: [Errno 11] Resource temporarily unavailable
+"""
+
+
 def test_a_fork_bomb_is_too_many_processes(tmp_path):
     grade = decide(tmp_path, CannedSandbox(exit_code=1, process_limit_hit=True))
     assert grade.verdict is Verdict.TOO_MANY_PROCESSES and "512 processes and threads" in grade.summary
+    # Killed at the limit with no record and only the harness's frames in its output's tail: it
+    # ran hundreds of processes, so the script was running; not the grader's failure.
+    killed = decide(tmp_path / "b", CannedSandbox(exit_code=None, signal=9, process_limit_hit=True,
+                                                  stderr=FORKED_HARNESS))
+    assert killed.verdict is Verdict.TOO_MANY_PROCESSES
 
 
 def test_a_run_that_fills_its_space_is_disk_limit_naming_the_limit_and_the_files(tmp_path):

@@ -33,6 +33,10 @@ class Recorder:
         self._models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._started = time.perf_counter()
         self._last_flush = 0.0
+        # Only the harness's own process writes the record. Processes the script forks carry a
+        # copy of the harness; a fork bomb's hundreds of copies, all writing at once, left a
+        # torn file (no record at all) on a busy machine.
+        self._writer = os.getpid()
 
     def start_clock(self) -> None:
         self._started = time.perf_counter()
@@ -53,7 +57,7 @@ class Recorder:
     def flush(self, *, at_most_every: float = 0.0) -> None:
         """Write the record atomically, so a run killed from outside leaves a readable one."""
         now = time.perf_counter()
-        if now - self._last_flush < at_most_every:
+        if now - self._last_flush < at_most_every or os.getpid() != self._writer:
             return
         self._last_flush = now
         if self.record["status"] != "starting":

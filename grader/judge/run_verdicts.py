@@ -37,11 +37,7 @@ MISSING_OUTSIDE = re.compile(r"No such file or directory: '((?:\.\./|/(?!tmp/))[
 FILE_TOO_LARGE = re.compile(r"File too large|Errno 27\b|EFBIG", re.IGNORECASE)
 # What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
 # the run's own output, it could be faked, but only to trade one failing verdict for another.
-# What Python raises when the kernel refuses a thread or a fork at the process limit. Read from
-# the run's own output, it could be faked, but only to trade one failing verdict for another.
 PROCESS_REFUSED = re.compile(r"can't start new thread|BlockingIOError: \[Errno 11\]")
-# How Python or the local sandbox says that the harness itself never started: nothing of the
-# student's had run yet, so this is the grader's failure.
 # How Python or the local sandbox says that the harness itself never started: nothing of the
 # student's had run yet, so this is the grader's failure.
 HARNESS_DID_NOT_START = re.compile(r"No module named '?grader(\.\w+)*'?\)?$|Error while finding module specification "
@@ -203,6 +199,8 @@ def _disk_limit_detail(result: RunResult, limits: RunLimits, task: TaskSpec, sav
 def _harness_failure(result: RunResult, record: RunRecord | None, script: str = "") -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
     if result.timed_out or result.out_of_memory or result.exit_code == 0:
+        return None
+    if result.process_limit_hit:  # the engine saw hundreds of processes: the script was running
         return None
     error = record.error if record else None
     if record and record.status == "error" and error and error.stage == "setup" \
