@@ -17,7 +17,8 @@ the installed package and the script. In order, it
 3. runs the script as `__main__` (sys.argv[0] is the script, its folder is on sys.path);
 4. plays the exam's part for a bare template: when no model file was saved and the script
    defines `solution_model()` but never called it, calls it and saves what it returns;
-5. writes the run record, a JSON file (`--result`, default `.grader_run.json` in the workdir).
+5. writes the run record, a JSON file (`--result`, default `.grader_run.json` in the workdir);
+   only the harness's own process writes it, never a process the script forked.
 
 The run record's fields:
     record_version      1
