@@ -22,7 +22,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from grader.output.atomic import unwritable, write_atomically
+from grader.output.atomic import remove_abandoned, unwritable, write_atomically
 from grader.results import Grade, Verdict
 from grader.sandbox.registry import SharedSandbox
 from grader.submission.handin import MODEL_SUFFIXES, SCRIPT_SUFFIXES
@@ -104,6 +104,7 @@ class ResultStore:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise unwritable(self.folder, error) from None
+        remove_abandoned(self.folder)  # a batch killed mid-write left one
 
     def load(self, student: str) -> dict | None:
         try:
