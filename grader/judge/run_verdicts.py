@@ -198,9 +198,8 @@ def _disk_limit_detail(result: RunResult, limits: RunLimits, task: TaskSpec, sav
 
 def _harness_failure(result: RunResult, record: RunRecord | None, script: str = "") -> str | None:
     """Why the grader's own harness failed before the student's code started, if it did."""
-    if result.timed_out or result.out_of_memory or result.exit_code == 0:
-        return None
-    if result.process_limit_hit:  # the engine saw hundreds of processes: the script was running
+    # A run at its process limit made hundreds of processes: the script was running.
+    if result.timed_out or result.out_of_memory or result.process_limit_hit or result.exit_code == 0:
         return None
     error = record.error if record else None
     if record and record.status == "error" and error and error.stage == "setup" \

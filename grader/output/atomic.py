@@ -3,9 +3,10 @@
 Each file is written to a temporary file beside it, flushed to disk, then renamed over the old
 one: a crash or a full disk at any moment leaves the old file or the new one, never half of one.
 A grader killed between the write and the rename leaves its temporary file, named with its pid:
-the next batch removes it (`remove_abandoned`). A write the disk refuses (full, a quota, read-only, an I/O error) raises
-`OutputUnwritable`, which stops a batch with one message: nothing the grader cannot keep is
-worth grading on, and a re-run after space is freed resumes where it stopped.
+the next batch removes it (`remove_abandoned`). A write the disk refuses (full, a quota,
+read-only, an I/O error) raises `OutputUnwritable`, which stops a batch with one message: nothing
+the grader cannot keep is worth grading on, and a re-run after space is freed resumes where it
+stopped.
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def write_atomically(path: Path, data: str | bytes) -> Path:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                             suffix=".tmp")
     except OSError as error:
         raise unwritable(path, error) from None
     try:
